@@ -1,0 +1,6 @@
+import type { CliCommand } from '../command';
+import { serveCommand } from './serve';
+import { demoCommand, desktopCommand } from './desktop';
+
+/** Every subcommand, in the order `--help` lists them. */
+export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand];
