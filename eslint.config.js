@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
+import globals from 'globals';
 
 /**
  * The layering table of ARCHITECTURE.md, as lint rules: a wrong import fails `npm test`.
@@ -48,6 +49,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  { files: ['**/*.{js,mjs}'], languageOptions: { globals: globals.node } },
   { files: ['shared/**/*.ts'], ignores: ['shared/**/*.test.ts'], rules: layeringRules.shared },
   {
     files: ['electron/core/**/*.ts', 'electron/lab/**/*.ts', 'electron/cli/**/*.ts', 'electron/bench/**/*.ts', 'electron/testing/**/*.ts', 'electron/serve.ts'],
