@@ -2,6 +2,7 @@ import { calls } from '../../shared/contract';
 import { Dispatcher, type Handlers } from './rpc/dispatcher';
 import { EventHub } from './rpc/event-hub';
 import { SettingsStore } from './settings/settings-store';
+import { AuditLog } from './audit/audit-log';
 import type { Logger } from './log/logger';
 import { appVersion } from './version';
 
@@ -18,6 +19,7 @@ export interface CoreOptions {
 export function createCore(options: CoreOptions) {
   const events = new EventHub();
   const settings = new SettingsStore(options.dataDir, options.log);
+  const audit = new AuditLog(options.dataDir, { onAppend: (entry) => events.emit('auditAppended', entry) });
 
   const handlers: Handlers<typeof calls> = {
     app: {
@@ -37,12 +39,16 @@ export function createCore(options: CoreOptions) {
         return next;
       },
     },
+    audit: {
+      list: (query) => audit.list(query),
+    },
   };
 
   const dispatcher = new Dispatcher(calls, handlers, options.log);
   return {
     dispatcher,
     events,
+    audit,
     async dispose(): Promise<void> {},
   };
 }

@@ -1,4 +1,5 @@
 import { appCalls, appEvents, settingsCalls } from './app';
+import { auditCalls, auditEvents } from './audit';
 import type { CallGroups, EventMap } from './define';
 
 /**
@@ -9,10 +10,12 @@ import type { CallGroups, EventMap } from './define';
 export const calls = {
   app: appCalls,
   settings: settingsCalls,
+  audit: auditCalls,
 } satisfies CallGroups;
 
 export const events = {
   ...appEvents,
+  ...auditEvents,
 } satisfies EventMap;
 
 export type Calls = typeof calls;
@@ -21,3 +24,4 @@ export type Events = typeof events;
 export * from './define';
 export * from './errors';
 export * from './app';
+export * from './audit';
