@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore, type Core } from './core/app-core';
 import { createLogger, stderrSink } from './core/log/logger';
+import { safeStorageCipher } from './platform/safe-storage';
 import { IPC_CALL, IPC_EVENT } from './ipc-channels';
 
 // Electron's security checklist: sandbox everything, isolate contexts, no Node in pages,
@@ -69,7 +70,7 @@ app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
 void app.whenReady().then(() => {
   const log = createLogger({ minLevel: 'warn', sink: stderrSink });
-  core = createCore({ dataDir: app.getPath('userData'), host: 'electron', log });
+  core = createCore({ dataDir: app.getPath('userData'), host: 'electron', log, cipher: safeStorageCipher });
 
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);

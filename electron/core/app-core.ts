@@ -3,6 +3,9 @@ import { Dispatcher, type Handlers } from './rpc/dispatcher';
 import { EventHub } from './rpc/event-hub';
 import { SettingsStore } from './settings/settings-store';
 import { AuditLog } from './audit/audit-log';
+import { InventoryStore } from './inventory/store';
+import { EncryptedSecretStore, VaultSecretStore, type PlatformCipher, type SecretStore } from './inventory/secrets';
+import { InventoryService, inventoryChangedPayload } from './inventory/service';
 import type { Logger } from './log/logger';
 import { appVersion } from './version';
 
@@ -10,6 +13,11 @@ export interface CoreOptions {
   dataDir: string;
   host: 'electron' | 'browser';
   log: Logger;
+  /**
+   * The platform's secret encryption (Electron safeStorage). Without it, secrets live in
+   * a passphrase-protected vault (CLI and browser mode).
+   */
+  cipher?: PlatformCipher;
 }
 
 /**
@@ -17,9 +25,15 @@ export interface CoreOptions {
  * browser mode and tests all talk to the same core through `dispatcher` and `events`.
  */
 export function createCore(options: CoreOptions) {
+  const { dataDir, log } = options;
   const events = new EventHub();
-  const settings = new SettingsStore(options.dataDir, options.log);
-  const audit = new AuditLog(options.dataDir, { onAppend: (entry) => events.emit('auditAppended', entry) });
+  const settings = new SettingsStore(dataDir, log);
+  const audit = new AuditLog(dataDir, { onAppend: (entry) => events.emit('auditAppended', entry) });
+  const secrets: SecretStore = options.cipher ? new EncryptedSecretStore(dataDir, options.cipher) : new VaultSecretStore(dataDir);
+  const inventoryStore = new InventoryStore(dataDir, {
+    onChange: (change, inventory) => events.emit('inventoryChanged', inventoryChangedPayload(change, inventory)),
+  });
+  const inventory = new InventoryService({ store: inventoryStore, secrets, log });
 
   const handlers: Handlers<typeof calls> = {
     app: {
@@ -28,7 +42,7 @@ export function createCore(options: CoreOptions) {
         version: appVersion,
         host: options.host,
         platform: process.platform,
-        dataDir: options.dataDir,
+        dataDir,
       }),
     },
     settings: {
@@ -42,13 +56,27 @@ export function createCore(options: CoreOptions) {
     audit: {
       list: (query) => audit.list(query),
     },
+    inventory: {
+      list: () => inventory.list(),
+      get: (input) => inventory.get(input),
+      save: (input) => inventory.save(input),
+      duplicate: (input) => inventory.duplicate(input),
+      delete: (input) => inventory.delete(input),
+      importPreview: (input) => inventory.importPreview(input),
+      setSecret: (input) => inventory.setSecret(input),
+      vaultStatus: () => inventory.vaultStatus(),
+      unlockVault: (input) => inventory.unlockVault(input),
+      lockVault: () => inventory.lockVault(),
+    },
   };
 
-  const dispatcher = new Dispatcher(calls, handlers, options.log);
+  const dispatcher = new Dispatcher(calls, handlers, log);
   return {
     dispatcher,
     events,
     audit,
+    inventory: inventoryStore,
+    secrets,
     async dispose(): Promise<void> {},
   };
 }

@@ -1,5 +1,6 @@
 import { appCalls, appEvents, settingsCalls } from './app';
 import { auditCalls, auditEvents } from './audit';
+import { inventoryCalls, inventoryEvents } from './inventory';
 import type { CallGroups, EventMap } from './define';
 
 /**
@@ -11,11 +12,13 @@ export const calls = {
   app: appCalls,
   settings: settingsCalls,
   audit: auditCalls,
+  inventory: inventoryCalls,
 } satisfies CallGroups;
 
 export const events = {
   ...appEvents,
   ...auditEvents,
+  ...inventoryEvents,
 } satisfies EventMap;
 
 export type Calls = typeof calls;
@@ -25,3 +28,4 @@ export * from './define';
 export * from './errors';
 export * from './app';
 export * from './audit';
+export * from './inventory';
