@@ -21,6 +21,28 @@ export interface CommandProbe<F = unknown> {
   parse(output: string, exitCode: number | null, target: ProbeTarget): Parsed<F>;
 }
 
+/**
+ * A query against the cluster's MongoDB (Rocket.Chat's settings, instances, users), made
+ * once per round through the official driver, directly or through an SSH tunnel. The
+ * query is data; the engine runs it and hands the documents to the pure parser.
+ */
+export interface MongoProbe<F = unknown> {
+  id: string;
+  collection: string;
+  filter: Record<string, unknown>;
+  projection?: Record<string, 0 | 1>;
+  limit?: number;
+  /** `count` counts matching documents instead of returning them (parse gets `[{count}]`). */
+  count?: boolean;
+  parse(documents: readonly Record<string, unknown>[]): Parsed<F>;
+}
+
+/** What one round learnt from the cluster's MongoDB. */
+export interface MongoSnapshot {
+  reach: { ok: true } | { ok: false; code: string; message: string };
+  facts: Record<string, Parsed<unknown>>;
+}
+
 /** What one round learnt about one host. */
 export interface HostSnapshot {
   host: Host;
@@ -38,6 +60,8 @@ export interface HostSnapshot {
 export interface ClusterSnapshot {
   cluster: Cluster;
   hosts: HostSnapshot[];
+  /** Absent when the cluster has no MongoDB configured or no profile queries it. */
+  mongo?: MongoSnapshot;
   /** The admin's clock when the round started (epoch ms). */
   adminNow: number;
 }
@@ -53,6 +77,11 @@ export function valueOf<F>(host: HostSnapshot, probe: CommandProbe<F>): F | unde
   return fact?.status === 'ok' ? fact.value : undefined;
 }
 
+export function mongoValueOf<F>(snapshot: ClusterSnapshot, probe: MongoProbe<F>): F | undefined {
+  const fact = snapshot.mongo?.facts[probe.id] as Parsed<F> | undefined;
+  return fact?.status === 'ok' ? fact.value : undefined;
+}
+
 export function rawOf(host: HostSnapshot, probe: CommandProbe<unknown>): string {
   return host.raw[probe.id]?.output ?? '';
 }
@@ -65,6 +94,7 @@ export interface StackProfile {
   /** The roles this stack's hosts carry. */
   roles: readonly Role[];
   probes: readonly CommandProbe[];
+  mongoProbes?: readonly MongoProbe[];
   /** The catalogue of findings this profile can raise (text in both languages). */
   catalog: readonly FindingRule[];
   rules: readonly DiagnosisRule[];

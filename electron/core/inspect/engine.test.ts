@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../shared/contract/errors';
+import type { Cluster, Host } from '../../../shared/inventory/schema';
+import { genericProfile, hostProbes } from '../../../shared/stacks/profiles/generic';
+import { valueOf } from '../../../shared/stacks/profile';
+import { createLogger } from '../log/logger';
+import { InspectEngine } from './engine';
+import type { HostRunner, RunResult } from './host-runner';
+
+const host = (name: string): Host => ({ name, address: '127.0.0.1', port: 22, user: 'ops', roles: ['generic'], auth: { method: 'agent' } });
+const cluster: Cluster = { name: 'c1', environment: 'lab', stacks: ['generic'], hosts: [host('here'), host('gone'), host('full')] };
+
+/** Runs the probe script with this machine's real /bin/sh, as a host would. */
+function localShell(argv: readonly string[]): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(argv[0]!, argv.slice(1), (error, stdout, stderr) => {
+      resolve({ exitCode: error ? Number(error.code ?? 1) : 0, signal: null, stdout, stderr, stdoutTruncated: false, stderrTruncated: false });
+    });
+  });
+}
+
+const runner: HostRunner = {
+  async run(_cluster, h, argv) {
+    if (h.name === 'gone') throw new AppError('SSH_CONNECT', 'connect ECONNREFUSED 127.0.0.1:22');
+    if (h.name === 'full') {
+      // A host whose df reports a 95% full /var: the rest of the script is real.
+      const script = argv[2]!.replace("df -P", "printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\\n/dev/sda1 100 95 5 95%% /var\\n'");
+      return localShell([argv[0]!, argv[1]!, script]);
+    }
+    return localShell(argv);
+  },
+};
+
+describe('InspectEngine', () => {
+  it('probes every host in one script and parses the real output of this machine', async () => {
+    const engine = new InspectEngine({ runner, profiles: [genericProfile], log: createLogger() });
+    const { snapshot } = await engine.inspect(cluster);
+    const here = snapshot.hosts.find((h) => h.host.name === 'here')!;
+    expect(here.reach).toEqual({ ok: true });
+    expect(valueOf(here, hostProbes.loadavg)?.threads).toBeGreaterThan(0);
+    expect(valueOf(here, hostProbes.meminfo)?.totalBytes).toBeGreaterThan(0);
+    expect(Math.abs(valueOf(here, hostProbes.clock)! - Date.now() / 1000)).toBeLessThan(5);
+    expect(valueOf(here, hostProbes.disk)?.filesystems.length).toBeGreaterThan(0);
+  });
+
+  it('turns an unreachable host into a P1 finding with the error as evidence, and a full disk into a P2', async () => {
+    const engine = new InspectEngine({ runner, profiles: [genericProfile], log: createLogger() });
+    const { findings } = await engine.inspect(cluster);
+    const unreachable = findings.find((f) => f.ruleId === 'host.unreachable');
+    expect(unreachable).toMatchObject({ severity: 'P1', hosts: ['gone'], evidence: expect.stringContaining('ECONNREFUSED') });
+    const disk = findings.find((f) => f.ruleId === 'host.disk-full');
+    expect(disk).toMatchObject({ severity: 'P2', hosts: ['full'], params: { mount: '/var', percent: 95 } });
+    expect(disk?.evidence).toContain('/dev/sda1 100 95 5 95% /var');
+    expect(findings[0]?.severity).toBe('P1');
+  });
+
+  it('reports a clock off by minutes as skew', async () => {
+    const skewed: HostRunner = {
+      run: (_c, _h, argv) => localShell([argv[0]!, argv[1]!, argv[2]!.replace('date +%s', `echo ${Math.round(Date.now() / 1000) + 300}`)]),
+    };
+    const engine = new InspectEngine({ runner: skewed, profiles: [genericProfile], log: createLogger() });
+    const { findings } = await engine.inspect({ ...cluster, hosts: [host('here')] });
+    const skew = findings.find((f) => f.ruleId === 'host.clock-skew');
+    expect(skew?.params.skew).toBeGreaterThan(290);
+  });
+
+  it('marks sections cut off by a vanished host as unknown, never as a negative fact', async () => {
+    const cut: HostRunner = {
+      run: async (c, h, argv) => {
+        const result = await localShell(argv);
+        return { ...result, stdout: result.stdout.slice(0, result.stdout.indexOf('host.clock') + 40) };
+      },
+    };
+    const engine = new InspectEngine({ runner: cut, profiles: [genericProfile], log: createLogger() });
+    const { snapshot } = await engine.inspect({ ...cluster, hosts: [host('here')] });
+    const facts = snapshot.hosts[0]!.facts;
+    expect(facts['host.loadavg']?.status).toBe('ok');
+    expect(facts['host.disk']).toMatchObject({ status: 'unknown' });
+  });
+});

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../../shared/contract/errors';
+import type { Cluster, Host } from '../../../shared/inventory/schema';
+import { bySeverity, type Finding } from '../../../shared/stacks/findings';
+import { buildSectionedScript, splitSections, unknown } from '../../../shared/stacks/parsers';
+import type { ClusterSnapshot, CommandProbe, HostSnapshot, StackProfile } from '../../../shared/stacks/profile';
+import type { Logger } from '../log/logger';
+import type { HostRunner } from './host-runner';
+import { mapLimit } from './limit';
+
+export interface InspectLimits {
+  /** Hosts probed at once across the cluster (the SSH pool limits connects on its own). */
+  concurrency: number;
+  /** The whole probe script of one host; sections not finished by then are marked truncated. */
+  hostTimeoutMs: number;
+}
+
+export const defaultInspectLimits: InspectLimits = { concurrency: 64, hostTimeoutMs: 20_000 };
+
+export interface InspectResult {
+  snapshot: ClusterSnapshot;
+  findings: Finding[];
+  durationMs: number;
+}
+
+/** The profiles that apply to a cluster: generic always, then each stack it runs. */
+export function profilesFor(cluster: Cluster, profiles: readonly StackProfile[]): StackProfile[] {
+  return profiles.filter((p) => p.stack === 'generic' || cluster.stacks.includes(p.stack));
+}
+
+/**
+ * One inspection round: every applicable probe of every host travels in ONE script per
+ * host (one SSH round trip), the output is cut back into sections and parsed, then each
+ * profile's rules turn the cluster snapshot into findings. A host that cannot be reached
+ * becomes a finding, never an exception.
+ */
+export class InspectEngine {
+  constructor(
+    private readonly deps: {
+      runner: HostRunner;
+      profiles: readonly StackProfile[];
+      log: Logger;
+      now?: () => number;
+      limits?: Partial<InspectLimits>;
+    },
+  ) {}
+
+  private get limits(): InspectLimits {
+    return { ...defaultInspectLimits, ...this.deps.limits };
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  async inspect(cluster: Cluster, options: { signal?: AbortSignal; hosts?: readonly string[] } = {}): Promise<InspectResult> {
+    const started = this.now();
+    const profiles = profilesFor(cluster, this.deps.profiles);
+    const probes = profiles.flatMap((p) => p.probes);
+    const hosts = options.hosts ? cluster.hosts.filter((h) => options.hosts!.includes(h.name)) : cluster.hosts;
+    const snapshots = await mapLimit(hosts, this.limits.concurrency, (host) => this.probeHost(cluster, host, probes, options.signal));
+    const snapshot: ClusterSnapshot = { cluster, hosts: snapshots, adminNow: started };
+    const findings = profiles.flatMap((profile) =>
+      profile.rules.flatMap((rule) => {
+        try {
+          return rule(snapshot);
+        } catch (error) {
+          this.deps.log.error('inspect', `A diagnosis rule of ${profile.stack} failed`, { error });
+          return [];
+        }
+      }),
+    );
+    return { snapshot, findings: dedupe(findings).sort(bySeverity), durationMs: this.now() - started };
+  }
+
+  private async probeHost(cluster: Cluster, host: Host, probes: readonly CommandProbe[], signal?: AbortSignal): Promise<HostSnapshot> {
+    const target = { cluster, host };
+    const sections: { name: string; command: string; probe: CommandProbe }[] = [];
+    for (const probe of probes) {
+      const command = probe.command(target);
+      if (command !== undefined) sections.push({ name: probe.id, command, probe });
+    }
+    const nonce = randomBytes(12).toString('hex');
+    const script = buildSectionedScript(nonce, sections);
+    const probedAt = this.now();
+    const base = { host, facts: {}, raw: {}, probedAt: new Date(probedAt).toISOString() };
+    let stdout: string;
+    try {
+      const result = await this.deps.runner.run(cluster, host, ['sh', '-c', script], { timeoutMs: this.limits.hostTimeoutMs, signal });
+      stdout = result.stdout;
+    } catch (error) {
+      const reach =
+        error instanceof AppError
+          ? { ok: false as const, code: error.code, message: error.message }
+          : { ok: false as const, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+      return { ...base, reach };
+    }
+    const roundTripMs = this.now() - probedAt;
+    const split = splitSections(stdout, nonce, sections.map((s) => s.name));
+    const facts: HostSnapshot['facts'] = {};
+    const raw: HostSnapshot['raw'] = {};
+    for (const section of split.sections) {
+      const entry = sections.find((s) => s.name === section.name);
+      if (!entry) continue;
+      raw[section.name] = { output: section.output, exitCode: section.exitCode ?? null };
+      facts[section.name] =
+        section.state === 'complete'
+          ? safeParse(entry.probe, section.output, section.exitCode ?? null, target)
+          : unknown(section.state === 'missing' ? 'the probe did not run (the script stopped before it)' : 'the output was cut off', section.output);
+    }
+    return { ...base, reach: { ok: true }, facts, raw, roundTripMs };
+  }
+}
+
+function safeParse(probe: CommandProbe, output: string, exitCode: number | null, target: Parameters<CommandProbe['parse']>[2]) {
+  try {
+    return probe.parse(output, exitCode, target);
+  } catch (error) {
+    return unknown(`the parser failed: ${error instanceof Error ? error.message : String(error)}`, output);
+  }
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const finding of findings) if (!seen.has(finding.key)) seen.set(finding.key, finding);
+  return [...seen.values()];
+}

@@ -1,0 +1,27 @@
+import type { Cluster, Host } from '../../../shared/inventory/schema';
+
+export interface RunOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  stdin?: string;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+}
+
+/**
+ * Runs an argv on a host of a cluster (every element quoted by the SSH layer). Failures
+ * to reach the host are AppErrors with SSH_* / TIMEOUT codes. The inspect engine, the
+ * operation engine and the CLI share one runner, so one pool serves them all.
+ */
+export interface HostRunner {
+  run(cluster: Cluster, host: Host, argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
