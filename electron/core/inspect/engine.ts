@@ -3,9 +3,14 @@ import { AppError } from '../../../shared/contract/errors';
 import type { Cluster, Host } from '../../../shared/inventory/schema';
 import { bySeverity, type Finding } from '../../../shared/stacks/findings';
 import { buildSectionedScript, splitSections, unknown } from '../../../shared/stacks/parsers';
-import type { ClusterSnapshot, CommandProbe, HostSnapshot, StackProfile } from '../../../shared/stacks/profile';
+import type { ClusterSnapshot, CommandProbe, HostSnapshot, MongoProbe, MongoSnapshot, StackProfile } from '../../../shared/stacks/profile';
 import type { Logger } from '../log/logger';
 import type { HostRunner } from './host-runner';
+
+/** Runs a profile's MongoDB query for a cluster (official driver; direct or tunnelled). */
+export interface MongoRunner {
+  find(cluster: Cluster, probe: MongoProbe, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
+}
 import { mapLimit } from './limit';
 
 export interface InspectLimits {
@@ -38,6 +43,7 @@ export class InspectEngine {
   constructor(
     private readonly deps: {
       runner: HostRunner;
+      mongo?: MongoRunner;
       profiles: readonly StackProfile[];
       log: Logger;
       now?: () => number;
@@ -58,8 +64,13 @@ export class InspectEngine {
     const profiles = profilesFor(cluster, this.deps.profiles);
     const probes = profiles.flatMap((p) => p.probes);
     const hosts = options.hosts ? cluster.hosts.filter((h) => options.hosts!.includes(h.name)) : cluster.hosts;
-    const snapshots = await mapLimit(hosts, this.limits.concurrency, (host) => this.probeHost(cluster, host, probes, options.signal));
+    const mongoProbes = profiles.flatMap((p) => p.mongoProbes ?? []);
+    const [snapshots, mongo] = await Promise.all([
+      mapLimit(hosts, this.limits.concurrency, (host) => this.probeHost(cluster, host, probes, options.signal)),
+      this.probeMongo(cluster, mongoProbes, options.signal),
+    ]);
     const snapshot: ClusterSnapshot = { cluster, hosts: snapshots, adminNow: started };
+    if (mongo) snapshot.mongo = mongo;
     const findings = profiles.flatMap((profile) =>
       profile.rules.flatMap((rule) => {
         try {
@@ -71,6 +82,27 @@ export class InspectEngine {
       }),
     );
     return { snapshot, findings: dedupe(findings).sort(bySeverity), durationMs: this.now() - started };
+  }
+
+  private async probeMongo(cluster: Cluster, probes: readonly MongoProbe[], signal?: AbortSignal): Promise<MongoSnapshot | undefined> {
+    const runner = this.deps.mongo;
+    if (!runner || !cluster.mongo || probes.length === 0) return undefined;
+    const facts: MongoSnapshot['facts'] = {};
+    for (const probe of probes) {
+      try {
+        const documents = await runner.find(cluster, probe, signal);
+        try {
+          facts[probe.id] = probe.parse(documents);
+        } catch (error) {
+          facts[probe.id] = unknown(`the parser failed: ${error instanceof Error ? error.message : String(error)}`, JSON.stringify(documents).slice(0, 400));
+        }
+      } catch (error) {
+        // The first failure to reach MongoDB stands for the whole round: no point retrying each query.
+        if (error instanceof AppError) return { reach: { ok: false, code: error.code, message: error.message }, facts };
+        return { reach: { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) }, facts };
+      }
+    }
+    return { reach: { ok: true }, facts };
   }
 
   private async probeHost(cluster: Cluster, host: Host, probes: readonly CommandProbe[], signal?: AbortSignal): Promise<HostSnapshot> {

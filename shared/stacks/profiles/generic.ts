@@ -118,7 +118,34 @@ export const genericRules = {
     action: text('Check NTP/chrony on the host (timedatectl) and resync.', '检查主机上的 NTP/chrony（timedatectl）并重新同步。'),
     fix: 'node-view',
   },
+  mongoUnreachable: {
+    id: 'cluster.mongo-unreachable',
+    severity: 'P1',
+    title: text("The cluster's MongoDB cannot be reached", '无法连接集群的 MongoDB'),
+    why: text(
+      'Rocket.Chat nodes cannot start or write without it, and Switchboard cannot read licenses, settings or instances.',
+      '没有它 Rocket.Chat 节点无法启动或写入，Switchboard 也无法读取许可证、设置和实例信息。',
+    ),
+    action: text(
+      'Check mongod on its host, the URL and credentials in the inventory, and the SSH tunnel host if one is configured.',
+      '检查所在主机上的 mongod、清单中的 URL 与凭据，以及（如已配置）SSH 隧道主机。',
+    ),
+    fix: 'inventory',
+  },
 } satisfies Record<string, FindingRule>;
+
+function mongoFindings(snapshot: ClusterSnapshot): Finding[] {
+  const mongo = snapshot.mongo;
+  if (!mongo || mongo.reach.ok) return [];
+  return [
+    raise(genericRules.mongoUnreachable, {
+      cluster: snapshot.cluster.name,
+      subject: 'mongo',
+      hosts: snapshot.cluster.mongo?.tunnelVia ? [snapshot.cluster.mongo.tunnelVia] : [],
+      evidence: `${mongo.reach.code}: ${mongo.reach.message}`,
+    }),
+  ];
+}
 
 function reachFindings(snapshot: ClusterSnapshot): Finding[] {
   const findings: Finding[] = [];
@@ -204,5 +231,5 @@ export const genericProfile: StackProfile = {
   roles: ['generic'],
   probes: Object.values(hostProbes) as CommandProbe[],
   catalog: Object.values(genericRules),
-  rules: [reachFindings, diskFindings, clockFindings],
+  rules: [reachFindings, mongoFindings, diskFindings, clockFindings],
 };
