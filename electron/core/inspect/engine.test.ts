@@ -6,7 +6,7 @@ import { genericProfile, hostProbes } from '../../../shared/stacks/profiles/gene
 import { valueOf } from '../../../shared/stacks/profile';
 import { createLogger } from '../log/logger';
 import { InspectEngine } from './engine';
-import type { HostRunner, RunResult } from './host-runner';
+import type { HostRunner, RunResult } from '../hosts/host-runner';
 
 const host = (name: string): Host => ({ name, address: '127.0.0.1', port: 22, user: 'ops', roles: ['generic'], auth: { method: 'agent' } });
 const cluster: Cluster = { name: 'c1', environment: 'lab', stacks: ['generic'], hosts: [host('here'), host('gone'), host('full')] };

@@ -5,7 +5,7 @@ import { bySeverity, type Finding } from '../../../shared/stacks/findings';
 import { buildSectionedScript, splitSections, unknown } from '../../../shared/stacks/parsers';
 import type { ClusterSnapshot, CommandProbe, HostSnapshot, MongoProbe, MongoSnapshot, StackProfile } from '../../../shared/stacks/profile';
 import type { Logger } from '../log/logger';
-import type { HostRunner } from './host-runner';
+import type { HostRunner } from '../hosts/host-runner';
 
 /** Runs a profile's MongoDB query for a cluster (official driver; direct or tunnelled). */
 export interface MongoRunner {
