@@ -68,9 +68,10 @@ function createWindow(): void {
 
 app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   const log = createLogger({ minLevel: 'warn', sink: stderrSink });
-  core = createCore({ dataDir: app.getPath('userData'), host: 'electron', log, cipher: safeStorageCipher });
+  const created = await createCore({ dataDir: app.getPath('userData'), host: 'electron', log, cipher: safeStorageCipher });
+  core = created;
 
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -82,7 +83,7 @@ void app.whenReady().then(() => {
     }
     return core?.dispatcher.dispatch(channel, input);
   });
-  core.events.listen((name, payload) => mainWindow?.webContents.send(IPC_EVENT, name, payload));
+  created.events.listen((name, payload) => mainWindow?.webContents.send(IPC_EVENT, name, payload));
 
   createWindow();
   app.on('activate', () => {

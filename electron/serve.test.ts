@@ -3,12 +3,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from './core/app-core';
+import { createCore, type Core } from './core/app-core';
 import { createLogger } from './core/log/logger';
 import { isLoopback, startBrowserServer, type RunningServer } from './serve';
 
 let dir: string;
 let server: RunningServer;
+let core: Core;
 
 function get(path: string, host: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -29,10 +30,12 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'index.html'), '<html>app</html>');
   writeFileSync(join(dir, 'secret.txt'), 'do not serve');
   const log = createLogger();
-  server = await startBrowserServer({ core: createCore({ dataDir: join(dir, 'data'), host: 'browser', log }), log, rendererDir });
+  core = await createCore({ dataDir: join(dir, 'data'), host: 'browser', log });
+  server = await startBrowserServer({ core, log, rendererDir });
 });
 afterAll(async () => {
   await server.close();
+  await core.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,9 +65,7 @@ describe('browser-mode server', () => {
 
   it('refuses to bind a non-loopback address unless forced', async () => {
     const log = createLogger();
-    await expect(
-      startBrowserServer({ core: createCore({ dataDir: join(dir, 'd2'), host: 'browser', log }), log, rendererDir: dir, host: '0.0.0.0' }),
-    ).rejects.toThrow('loopback only');
+    await expect(startBrowserServer({ core, log, rendererDir: dir, host: '0.0.0.0' })).rejects.toThrow('loopback only');
   });
 
   it('knows which addresses are loopback', () => {

@@ -26,7 +26,7 @@ export async function runBrowserMode(io: CliIO, options: BrowserModeOptions): Pr
     sink: (entry: LogEntry) => stderrSink(entry),
   });
   const dataDir = options.dataDir ?? defaultDataDir(io.env);
-  const core = createCore({ dataDir, host: 'browser', log });
+  const core = await createCore({ dataDir, host: 'browser', log });
   const server = await startBrowserServer({
     core,
     log,

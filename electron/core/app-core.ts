@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os';
 import { calls } from '../../shared/contract';
+import { allProfiles } from '../../shared/stacks/catalog';
 import { Dispatcher, type Handlers } from './rpc/dispatcher';
 import { EventHub } from './rpc/event-hub';
 import { SettingsStore } from './settings/settings-store';
@@ -6,6 +8,13 @@ import { AuditLog } from './audit/audit-log';
 import { InventoryStore } from './inventory/store';
 import { EncryptedSecretStore, VaultSecretStore, type PlatformCipher, type SecretStore } from './inventory/secrets';
 import { InventoryService, inventoryChangedPayload } from './inventory/service';
+import { createSshLayer } from './ssh/layer';
+import { PoolHostRunner } from './hosts/pool-runner';
+import { MongoClients } from './mongo/mongo-clients';
+import { InspectEngine } from './inspect/engine';
+import { InspectService } from './inspect/service';
+import { OperationEngine, operationsDir } from './ops/engine';
+import { opsHandlers } from './ops/handlers';
 import type { Logger } from './log/logger';
 import { appVersion } from './version';
 
@@ -18,13 +27,23 @@ export interface CoreOptions {
    * a passphrase-protected vault (CLI and browser mode).
    */
   cipher?: PlatformCipher;
+  /** Whose ~/.ssh to read (known_hosts, default keys); tests point it at a temporary home. */
+  homeDir?: string;
+}
+
+function actorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**
  * Builds every service once and wires them to the contract. The Electron window,
  * browser mode and tests all talk to the same core through `dispatcher` and `events`.
  */
-export function createCore(options: CoreOptions) {
+export async function createCore(options: CoreOptions) {
   const { dataDir, log } = options;
   const events = new EventHub();
   const settings = new SettingsStore(dataDir, log);
@@ -34,6 +53,29 @@ export function createCore(options: CoreOptions) {
     onChange: (change, inventory) => events.emit('inventoryChanged', inventoryChangedPayload(change, inventory)),
   });
   const inventory = new InventoryService({ store: inventoryStore, secrets, log });
+
+  // The app never accepts a host key on its own: unknown keys wait for the admin.
+  const ssh = createSshLayer({ dataDir, hostKeyMode: 'ask', audit, ...(options.homeDir ? { homeDir: options.homeDir } : {}) });
+  const stopSshEvents = ssh.service.subscribe((event, payload) => events.emit(event, payload));
+  const runner = new PoolHostRunner(ssh.pool, secrets, options.homeDir);
+  const mongo = new MongoClients(ssh.pool, secrets);
+  const inspect = new InspectService({
+    engine: new InspectEngine({ runner, mongo, profiles: allProfiles, log }),
+    clusters: async () => (await inventoryStore.inventory()).clusters,
+    events,
+    log,
+  });
+
+  // Features (restart, license, rollback) register their executors and checks as they land.
+  const ops = new OperationEngine({
+    dir: operationsDir(dataDir),
+    executors: {},
+    checks: {},
+    log,
+    actor: actorName(),
+    emit: (event, payload) => events.emit(event, payload),
+  });
+  await ops.recover();
 
   const handlers: Handlers<typeof calls> = {
     app: {
@@ -68,6 +110,14 @@ export function createCore(options: CoreOptions) {
       unlockVault: (input) => inventory.unlockVault(input),
       lockVault: () => inventory.lockVault(),
     },
+    ...ssh.service.handlers(),
+    inspect: {
+      refresh: ({ cluster }) => inspect.refresh(cluster),
+      state: ({ cluster }) => inspect.state(cluster),
+      host: ({ cluster, host }) => inspect.host(cluster, host),
+      setInterval: ({ seconds }) => inspect.setInterval(seconds),
+    },
+    ops: opsHandlers(ops),
   };
 
   const dispatcher = new Dispatcher(calls, handlers, log);
@@ -77,8 +127,16 @@ export function createCore(options: CoreOptions) {
     audit,
     inventory: inventoryStore,
     secrets,
-    async dispose(): Promise<void> {},
+    ssh,
+    ops,
+    async dispose(): Promise<void> {
+      inspect.dispose();
+      stopSshEvents();
+      await ops.dispose();
+      await mongo.closeAll();
+      ssh.close();
+    },
   };
 }
 
-export type Core = ReturnType<typeof createCore>;
+export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -1,6 +1,9 @@
 import { appCalls, appEvents, settingsCalls } from './app';
 import { auditCalls, auditEvents } from './audit';
 import { inventoryCalls, inventoryEvents } from './inventory';
+import { hostKeyCalls, sshCalls, sshEvents } from './ssh';
+import { inspectCalls, inspectEvents } from './inspect';
+import { opsCalls, opsEvents } from './ops';
 import type { CallGroups, EventMap } from './define';
 
 /**
@@ -13,12 +16,19 @@ export const calls = {
   settings: settingsCalls,
   audit: auditCalls,
   inventory: inventoryCalls,
+  hostKeys: hostKeyCalls,
+  ssh: sshCalls,
+  inspect: inspectCalls,
+  ops: opsCalls,
 } satisfies CallGroups;
 
 export const events = {
   ...appEvents,
   ...auditEvents,
   ...inventoryEvents,
+  ...sshEvents,
+  ...inspectEvents,
+  ...opsEvents,
 } satisfies EventMap;
 
 export type Calls = typeof calls;
@@ -29,3 +39,6 @@ export * from './errors';
 export * from './app';
 export * from './audit';
 export * from './inventory';
+export * from './ssh';
+export * from './inspect';
+export * from './ops';

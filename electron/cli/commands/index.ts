@@ -1,6 +1,8 @@
 import type { CliCommand } from '../command';
 import { serveCommand } from './serve';
 import { demoCommand, desktopCommand } from './desktop';
+import { execCommand } from './exec';
+import { inspectCommand } from './inspect';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand];
+export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand, inspectCommand, execCommand];
