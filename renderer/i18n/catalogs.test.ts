@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import en from './en.json';
-import zhCN from './zh-CN.json';
+import { catalogs } from './catalogs';
+
+const en = catalogs.en;
+const zhCN = catalogs['zh-CN'] as { settings: { saveFailed: string } };
 import { resolveLocale } from './locale';
 
 function keys(value: unknown, prefix = ''): string[] {

@@ -1,13 +1,12 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Settings } from '../../shared/contract';
-import en from './en.json';
-import zhCN from './zh-CN.json';
+import { catalogs } from './catalogs';
 
 import { resolveLocale } from './locale';
 
 void i18next.use(initReactI18next).init({
-  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  resources: { en: { translation: catalogs.en }, 'zh-CN': { translation: catalogs['zh-CN'] } },
   lng: resolveLocale('system', navigator.languages),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { secretStoreStatusSchema } from '../../../shared/contract/inventory';
 import { inventoryFormats } from '../../../shared/inventory/import-proposal';
 import { authMethods, environments, stacks } from '../../../shared/inventory/schema';
-import en from '../../i18n/en.json';
-import zhCN from '../../i18n/zh-CN.json';
+import en from '../../i18n/locales/en/inventory.json';
+import zhCN from '../../i18n/locales/zh-CN/inventory.json';
 
 /** Labels built from the inventory's enums (`inventory.environments.${env}`) exist for every value, in both languages. */
 describe.each([
