@@ -16,9 +16,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import ssh2 from 'ssh2';
-import type { Client } from 'ssh2';
 import { exec } from '../core/ssh/exec';
 import { parsePublicKey } from '../core/ssh/host-key';
 import { HostKeyVerifier } from '../core/ssh/host-verifier';
@@ -27,6 +24,7 @@ import { SshDebugLog } from '../core/ssh/log';
 import { SshPool } from '../core/ssh/pool';
 import type { SshTarget } from '../core/ssh/target';
 import { generateKeyPair, type KeyPair } from '../testing/keys';
+import { ansibleRound, bareRound, expectOk, installed, median, quietSsh, ratio, seconds, timed } from './bench-common';
 import { run } from '../testing/process';
 import { startSshdFleet, type Sshd, type SshdFleet } from '../testing/sshd';
 import { ensureTestUser, type TestUser } from '../testing/test-user';
@@ -57,23 +55,6 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-async function timed(work: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-}
-
-function expectOk(outputs: string[], what: string): void {
-  const bad = outputs.filter((out) => out !== 'ok\n').length;
-  if (bad > 0) throw new Error(`${what}: ${bad} of ${outputs.length} hosts did not answer "ok"`);
-}
-
 /** Our pool: a fresh pool per round, checking host keys against a store like the app does. */
 async function poolRound(servers: Sshd[], user: TestUser, key: KeyPair, knownHosts: string): Promise<{ cold: number; warm: number }> {
   const log = new SshDebugLog();
@@ -98,48 +79,6 @@ async function poolRound(servers: Sshd[], user: TestUser, key: KeyPair, knownHos
   }
 }
 
-/** The baseline: one ssh2 Client per host, all at once, no pool, a plain key comparison for the host key. */
-async function bareRound(servers: Sshd[], user: TestUser, key: Buffer, hostKey: Buffer): Promise<{ cold: number; warm: number }> {
-  const clients: Client[] = [];
-  const execOn = (client: Client): Promise<string> =>
-    new Promise((resolve, reject) => {
-      client.exec('/bin/echo ok', (error, channel) => {
-        if (error) return reject(error);
-        let out = '';
-        channel.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        channel.stderr.resume();
-        channel.on('close', () => resolve(out));
-      });
-    });
-  const connectAndExec = (server: Sshd): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const client = new ssh2.Client();
-      clients.push(client);
-      client.on('error', reject);
-      client.on('ready', () => execOn(client).then(resolve, reject));
-      client.connect({
-        host: server.host,
-        port: server.port,
-        username: user.name,
-        privateKey: key,
-        hostVerifier: (presented: Buffer) => presented.equals(hostKey),
-      });
-    });
-  try {
-    const cold = await timed(async () => expectOk(await Promise.all(servers.map(connectAndExec)), 'bare ssh2 cold'));
-    const warm = await timed(async () => expectOk(await Promise.all(clients.map(execOn)), 'bare ssh2 warm'));
-    return { cold, warm };
-  } finally {
-    for (const client of clients) client.end();
-  }
-}
-
-const quietSsh = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
-
-async function installed(program: string): Promise<boolean> {
-  return (await run('which', [program])).code === 0;
-}
-
 async function parallelSshRound(servers: Sshd[], user: TestUser, key: KeyPair, dir: string, forks: number, kex?: string): Promise<number> {
   const hostsFile = join(dir, 'pssh-hosts');
   await writeFile(hostsFile, servers.map((s) => `${s.host}:${s.port}\n`).join(''));
@@ -150,37 +89,6 @@ async function parallelSshRound(servers: Sshd[], user: TestUser, key: KeyPair, d
     });
     if (result.code !== 0) throw new Error(`parallel-ssh failed: ${result.stdout.slice(-500)} ${result.stderr.slice(-500)}`);
   });
-}
-
-async function ansibleRound(servers: Sshd[], user: TestUser, key: KeyPair, dir: string, forks: number): Promise<number> {
-  const inventory = join(dir, 'inventory.ini');
-  await writeFile(
-    inventory,
-    [
-      '[bench]',
-      ...servers.map((s, i) => `h${i} ansible_host=${s.host} ansible_port=${s.port}`),
-      '[bench:vars]',
-      `ansible_user=${user.name}`,
-      `ansible_ssh_private_key_file=${key.privatePath}`,
-      `ansible_ssh_common_args='${quietSsh.join(' ')}'`,
-      '',
-    ].join('\n'),
-  );
-  return timed(async () => {
-    const result = await run('ansible', ['bench', '-i', inventory, '-m', 'raw', '-a', '/bin/echo ok', '-f', String(forks)], {
-      env: { ...process.env, ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_STDOUT_CALLBACK: 'minimal' },
-      timeoutMs: 600_000,
-    });
-    if (result.code !== 0) throw new Error(`ansible failed: ${result.stdout.slice(-500)} ${result.stderr.slice(-500)}`);
-  });
-}
-
-function seconds(ms: number | undefined): string {
-  return ms === undefined ? '     -' : `${(ms / 1000).toFixed(3).padStart(6)}s`;
-}
-
-function ratio(a: number | undefined, b: number | undefined): string {
-  return a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}x`;
 }
 
 /** The servers running now, stopped (by pid) if the benchmark is interrupted. */
