@@ -33,7 +33,8 @@ export async function sshTargetOf(cluster: Cluster, host: Host, secrets: SecretS
     if (named) {
       // A named hop brings its own chain first (a bastion behind a bastion).
       const chain = await sshTargetOf(cluster, named, secrets, home);
-      jump.push(...(chain.jump ?? []), { host: chain.host, port: chain.port, user: chain.user, auth: chain.auth });
+      const { jump: inner, ...hop } = chain;
+      jump.push(...(inner ?? []), hop);
       continue;
     }
     const spec = parseJumpSpec(hop);
@@ -41,6 +42,7 @@ export async function sshTargetOf(cluster: Cluster, host: Host, secrets: SecretS
     jump.push({ host: spec.spec.address, port: spec.spec.port ?? 22, user: spec.spec.user ?? host.user, auth: { agent: true } });
   }
   const target: SshTarget = { host: host.address, port: host.port, user: host.user, auth: await authOf(host, secrets, home) };
+  if (host.knownHostsFile) target.knownHostsFiles = [expandHome(host.knownHostsFile, home)];
   if (jump.length > 0) target.jump = jump;
   return target;
 }

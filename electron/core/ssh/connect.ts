@@ -140,6 +140,7 @@ export function connectClient(request: ConnectRequest, deps: ConnectDeps): Promi
             deps.hostKeys.verify(hop.host, port, key, {
               target: where,
               ...(request.via ? { via: request.via } : {}),
+              ...(hop.knownHostsFiles ? { trustedPaths: hop.knownHostsFiles } : {}),
               signal: attempt.signal,
             }),
           ).then(

@@ -22,6 +22,8 @@ export interface HostKeyCheckContext {
   target: string;
   via?: string;
   signal?: AbortSignal;
+  /** Read-only known_hosts files trusted for this host only. */
+  trustedPaths?: readonly string[];
 }
 
 export class HostKeyVerifier {
@@ -36,7 +38,7 @@ export class HostKeyVerifier {
     const key = hostKeyFromBlob(blob);
     const fingerprint = fingerprintOf(blob);
     const name = knownHostsName(host, port);
-    const status = await this.store.check(host, port, key);
+    const status = await this.store.check(host, port, key, context.trustedPaths);
     const keyDetails = { host, port, keyType: key.type, fingerprint, publicKey: publicKeyBase64(key) };
 
     if (status.status === 'trusted') {

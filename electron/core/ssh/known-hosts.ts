@@ -61,8 +61,9 @@ export class KnownHostsStore {
     return this.options.storePath;
   }
 
-  async check(host: string, port: number, key: HostKey): Promise<HostKeyStatus> {
-    const files = [this.options.storePath, ...(this.options.trustedPaths ?? [])];
+  /** `extraTrusted`: more read-only files for this host only, consulted after the store. */
+  async check(host: string, port: number, key: HostKey, extraTrusted: readonly string[] = []): Promise<HostKeyStatus> {
+    const files = [this.options.storePath, ...extraTrusted, ...(this.options.trustedPaths ?? [])];
     const perFile = await Promise.all(
       files.map(async (path) => ({
         path,

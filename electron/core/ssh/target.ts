@@ -19,6 +19,8 @@ export interface SshHop {
   port?: number;
   user: string;
   auth?: SshAuthConfig;
+  /** Extra known_hosts files trusted read-only for this hop (the inventory's `knownHostsFile`). */
+  knownHostsFiles?: string[];
 }
 
 export interface SshTarget extends SshHop {
