@@ -4,7 +4,7 @@ import { defineCall, defineEvent } from './define';
 
 const reachSchema = z.union([
   z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
 ]);
 
 export const factSchema = z.union([

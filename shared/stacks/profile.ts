@@ -46,8 +46,11 @@ export interface MongoSnapshot {
 /** What one round learnt about one host. */
 export interface HostSnapshot {
   host: Host;
-  /** How the host answered: an SSH failure means no facts at all this round. */
-  reach: { ok: true } | { ok: false; code: string; message: string };
+  /**
+   * How the host answered: an SSH failure means no facts at all this round. `details`
+   * carries the typed error's evidence (e.g. both fingerprints of a changed host key).
+   */
+  reach: { ok: true } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
   facts: Record<string, Parsed<unknown>>;
   /** Raw output per probe (trimmed), shown in the node view and used as evidence. */
   raw: Record<string, { output: string; exitCode: number | null }>;

@@ -79,3 +79,28 @@ describe('InspectEngine', () => {
     expect(facts['host.disk']).toMatchObject({ status: 'unknown' });
   });
 });
+
+describe('host key refusals', () => {
+  it('carry the fingerprints and the presented key into the finding, for the replace dialog', async () => {
+    const changed: HostRunner = {
+      run: async () => {
+        throw new AppError('SSH_HOST_KEY_CHANGED', 'The ssh-ed25519 host key of [10.0.0.7]:2222 has changed', {
+          host: '10.0.0.7',
+          port: 2222,
+          keyType: 'ssh-ed25519',
+          expectedFingerprints: ['SHA256:old'],
+          presentedFingerprint: 'SHA256:new',
+          presentedPublicKey: 'AAAAC3Nz',
+        });
+      },
+    };
+    const engine = new InspectEngine({ runner: changed, profiles: [genericProfile], log: createLogger() });
+    const { findings, snapshot } = await engine.inspect({ ...cluster, hosts: [host('moved')] });
+    expect(snapshot.hosts[0]?.reach).toMatchObject({ ok: false, details: { presentedFingerprint: 'SHA256:new' } });
+    expect(findings[0]).toMatchObject({
+      ruleId: 'host.host-key-changed',
+      severity: 'P1',
+      params: { host: 'moved', address: '10.0.0.7', port: 2222, keyType: 'ssh-ed25519', knownFingerprints: 'SHA256:old', presentedFingerprint: 'SHA256:new', presentedPublicKey: 'AAAAC3Nz' },
+    });
+  });
+});

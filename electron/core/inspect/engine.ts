@@ -123,7 +123,7 @@ export class InspectEngine {
     } catch (error) {
       const reach =
         error instanceof AppError
-          ? { ok: false as const, code: error.code, message: error.message }
+          ? { ok: false as const, code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
           : { ok: false as const, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
       return { ...base, reach };
     }

@@ -147,6 +147,23 @@ function mongoFindings(snapshot: ClusterSnapshot): Finding[] {
   ];
 }
 
+/**
+ * What the host-key dialog needs from a refused key (the SSH layer's error details), as
+ * finding params: the address and port the key belongs to, its type, both fingerprints
+ * and the presented public key.
+ */
+function hostKeyParams(details: Record<string, unknown> | undefined): Record<string, string | number> {
+  if (!details) return {};
+  const params: Record<string, string | number> = {};
+  for (const name of ['host', 'port', 'keyType', 'fingerprint', 'publicKey', 'presentedFingerprint', 'presentedPublicKey'] as const) {
+    const value = details[name];
+    if (typeof value === 'string' || typeof value === 'number') params[name === 'host' ? 'address' : name] = value;
+  }
+  const expected = details.expectedFingerprints;
+  if (Array.isArray(expected)) params.knownFingerprints = expected.filter((f): f is string => typeof f === 'string').join(' ');
+  return params;
+}
+
 function reachFindings(snapshot: ClusterSnapshot): Finding[] {
   const findings: Finding[] = [];
   for (const host of snapshot.hosts) {
@@ -164,7 +181,7 @@ function reachFindings(snapshot: ClusterSnapshot): Finding[] {
         cluster: snapshot.cluster.name,
         subject: host.host.name,
         hosts: [host.host.name],
-        params: { host: host.host.name },
+        params: { host: host.host.name, ...hostKeyParams(host.reach.details) },
         evidence: `${host.reach.code}: ${host.reach.message}`,
       }),
     );
