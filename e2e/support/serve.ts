@@ -17,11 +17,16 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `switchboard serve --json` from the build, as an admin would, and waits for its URL line. */
-export async function startServe(options: { dataDir?: string; args?: string[] } = {}): Promise<ServeProcess> {
+/**
+ * Starts `switchboard serve --json` from the build, as an admin would, and waits for its URL line.
+ * `env` is laid over this process's environment (a variable set to undefined is removed), e.g. a
+ * clean HOME so no ~/.ssh of the machine takes part.
+ */
+export async function startServe(options: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
   const child = spawn(process.execPath, [cli, 'serve', '--json', '--data-dir', dataDir, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

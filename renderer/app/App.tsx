@@ -10,6 +10,7 @@ import { ClustersPage } from '../features/clusters/ClustersPage';
 import { OperationsPage } from '../features/operations/OperationsPage';
 import { ActivityPage } from '../features/activity/ActivityPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
+import { SshPrompts } from '../features/ssh/SshPrompts';
 
 const pages: Record<Section, () => React.JSX.Element | null> = {
   clusters: ClustersPage,
@@ -42,6 +43,7 @@ export function App() {
         <ConnectionBanner />
         <Page />
       </main>
+      <SshPrompts />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { AppInfo, Settings } from '../../../shared/contract';
 import { languageSchema, themeSchema } from '../../../shared/contract';
 import { api } from '../../api/client';
 import { useSettings } from '../../stores/settings';
+import { SshLogSection } from '../ssh/SshLogSection';
 
 const languageLabels: Record<Settings['language'], string> = { system: '', en: 'English', 'zh-CN': '简体中文' };
 
@@ -64,6 +65,7 @@ export function SettingsPage() {
           </dl>
         </>
       )}
+      <SshLogSection />
     </section>
   );
 }
