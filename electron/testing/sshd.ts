@@ -123,7 +123,11 @@ export class Sshd {
     await waitFor(async () => !this.running || (await answersSsh(this.host, this.port)), `sshd on port ${this.port}`, {
       timeoutMs: 15_000,
     });
-    if (!this.running) throw new Error(`sshd on port ${this.port} exited at start:\n${this.log()}`);
+    if (!this.running) {
+      // Let the last stderr lines arrive: they say why (a port taken between probe and bind).
+      await new Promise<void>((resolve) => (child.stderr?.readableEnded ? resolve() : child.stderr?.once('end', () => resolve())));
+      throw new Error(`sshd on port ${this.port} exited at start:\n${this.log()}`);
+    }
   }
 
   /** Stops the listener and every session process under it, by pid, and deletes its files (final). */
@@ -191,7 +195,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       return sshd;
     } catch (error) {
       // Another process took the free port between our probe and sshd's bind.
-      const portTaken = /Bind to port|Address already in use|Cannot bind/i.test(String(error));
+      const portTaken = /Bind to port|Address already in use|Cannot bind|exited at start:\n\s*$/i.test(String(error));
       if (!portTaken || options.port !== undefined || attempt >= 5) {
         await rm(dir, { recursive: true, force: true });
         throw error;
