@@ -94,7 +94,7 @@ describe('switchboard exec (against real sshd)', () => {
       ].join('\n'),
     );
     const result = await cli([...base(), '--known-hosts', knownHosts, '--ssh-config', config, '--json', 'web-*', '--', 'echo', 'hi']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.out + result.err).toBe(0);
     expect((JSON.parse(result.out) as Array<{ host: string }>).map((o) => o.host).sort()).toEqual(['web-a', 'web-b']);
   });
 

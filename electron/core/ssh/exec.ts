@@ -177,12 +177,18 @@ function runOnChannel(
   channel.stderr.on('error', () => {});
   channel.on('data', (chunk: Buffer) => marker.push(chunk));
   channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  channel.on('exit', (code: number | null, signalName?: string) => {
+  const recordExit = (code: unknown, signalName?: unknown): void => {
+    if (sawExit || (code === undefined && signalName === undefined)) return;
     sawExit = true;
     exitCode = typeof code === 'number' ? code : null;
     // ssh2 reports `SIGKILL`; the protocol (and `kill -l`) say `KILL`.
-    exitSignal = signalName ? signalName.replace(/^SIG/, '') : null;
-  });
+    exitSignal = typeof signalName === 'string' ? signalName.replace(/^SIG/, '') : null;
+  };
+  // A fast command's exit-status can arrive before this listener exists (the channel was
+  // opened a few ticks earlier): ssh2 repeats it as the arguments of 'close', which cannot
+  // fire before we read the output, so the close is where a missed exit is recovered.
+  channel.on('exit', recordExit);
+  channel.on('close', recordExit);
   const closed = waitForClose(channel);
 
   const pidKnown = (): Promise<number | undefined> =>
