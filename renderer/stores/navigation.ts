@@ -5,10 +5,23 @@ export type Section = (typeof sections)[number];
 
 interface NavigationStore {
   section: Section;
+  /** The cluster whose overview is open in the Clusters section (undefined: the list). */
+  cluster: string | undefined;
+  /** The node open in that cluster's overview (undefined: the overview itself). */
+  host: string | undefined;
+  /** Switches section and leaves any open cluster, so the sidebar always lands on a section's start. */
   go(section: Section): void;
+  openCluster(cluster: string): void;
+  openHost(cluster: string, host: string): void;
+  closeHost(): void;
 }
 
 export const useNavigation = create<NavigationStore>((set) => ({
   section: 'clusters',
-  go: (section) => set({ section }),
+  cluster: undefined,
+  host: undefined,
+  go: (section) => set({ section, cluster: undefined, host: undefined }),
+  openCluster: (cluster) => set({ section: 'clusters', cluster, host: undefined }),
+  openHost: (cluster, host) => set({ section: 'clusters', cluster, host }),
+  closeHost: () => set({ host: undefined }),
 }));

@@ -3,6 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { Cluster, ClusterSummary } from '../../../shared/inventory/schema';
 import { api } from '../../api/client';
 import { useInventory } from '../../stores/inventory';
+import { useNavigation } from '../../stores/navigation';
+import { InspectPage } from '../inspect/InspectPage';
+import { useClusterHealth } from '../inspect/use-cluster-health';
 import { errorMessage } from '../../ui/error-message';
 import { DeleteClusterDialog } from './DeleteClusterDialog';
 import { ClusterEditor } from './editor/ClusterEditor';
@@ -17,9 +20,17 @@ type OpenDialog =
   | { kind: 'import' }
   | { kind: 'delete'; cluster: ClusterSummary };
 
+/** The clusters list, or the overview of the cluster opened from it. */
 export function ClustersPage() {
+  const { cluster, host } = useNavigation();
+  return cluster ? <InspectPage cluster={cluster} host={host} /> : <ClusterListPage />;
+}
+
+function ClusterListPage() {
   const { t } = useTranslation();
   const { clusters, loaded, error, load } = useInventory();
+  const openCluster = useNavigation((state) => state.openCluster);
+  const health = useClusterHealth(clusters.map((cluster) => cluster.name));
   const [dialog, setDialog] = useState<OpenDialog>();
   const [notice, setNotice] = useState<string>();
   const [failure, setFailure] = useState<string>();
@@ -38,6 +49,7 @@ export function ClustersPage() {
     setNotice(t('clusters.saved', { name }));
   };
   const actions: ClusterActions = {
+    open: openCluster,
     edit: (name) => run(api.inventory.get({ name }).then((cluster) => setDialog({ kind: 'edit', cluster }))),
     duplicate: (name) => run(api.inventory.duplicate({ name }).then((copy) => setNotice(t('clusters.duplicated', { name, copy: copy.name })))),
     remove: (cluster) => setDialog({ kind: 'delete', cluster }),
@@ -70,7 +82,7 @@ export function ClustersPage() {
         </p>
       )}
       {loaded && clusters.length === 0 && <ClustersEmptyState onAdd={add} onImport={importFile} />}
-      {clusters.length > 0 && <ClusterList clusters={clusters} actions={actions} />}
+      {clusters.length > 0 && <ClusterList clusters={clusters} health={health} actions={actions} />}
       {dialog?.kind === 'create' && <ClusterEditor onClose={close} onSaved={saved} />}
       {dialog?.kind === 'edit' && <ClusterEditor cluster={dialog.cluster} onClose={close} onSaved={saved} />}
       {dialog?.kind === 'import' && <ImportDialog onClose={close} onSaved={saved} />}

@@ -1,11 +1,14 @@
 import { useTranslation } from 'react-i18next';
 import type { ClusterSummary } from '../../../../shared/inventory/schema';
+import { ClusterRefreshButton } from '../../inspect/ClusterRefreshButton';
 import { stackLabel } from '../labels';
 import { EnvironmentBadge, SimulationBadge } from './EnvironmentBadge';
 import { moveFocusBetweenRows } from './grid-keys';
 import { HealthSummary, type ClusterHealth } from './HealthSummary';
 
 export interface ClusterActions {
+  /** Opens the cluster's overview (its nodes and findings). */
+  open(name: string): void;
   edit(name: string): void;
   duplicate(name: string): void;
   remove(cluster: ClusterSummary): void;
@@ -50,7 +53,7 @@ function ClusterRow({ cluster, health, actions }: { cluster: ClusterSummary; hea
   return (
     <tr data-grid-row="" data-testid="cluster-row" data-cluster={cluster.name}>
       <th scope="row" className="cluster-name">
-        <button type="button" className="link-button" data-grid-col="name" onClick={() => actions.edit(cluster.name)}>
+        <button type="button" className="link-button" data-grid-col="name" data-testid="open-cluster" onClick={() => actions.open(cluster.name)}>
           {cluster.name}
         </button>
         {cluster.simulated && <SimulationBadge />}
@@ -66,6 +69,7 @@ function ClusterRow({ cluster, health, actions }: { cluster: ClusterSummary; hea
         <HealthSummary health={health} />
       </td>
       <td className="row-actions">
+        <ClusterRefreshButton cluster={cluster.name} gridCol="refresh" />
         <button type="button" className="button button-small" data-grid-col="edit"
           aria-label={t('clusters.editNamed', { name: cluster.name })}
           onClick={() => actions.edit(cluster.name)}>

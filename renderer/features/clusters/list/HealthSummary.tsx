@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { RoundAge } from '../../inspect/RoundAge';
 
 /** Findings by severity from the latest inspection round of a cluster. */
 export interface ClusterHealth {
@@ -7,6 +8,9 @@ export interface ClusterHealth {
   p3: number;
   /** When the latest round finished (ISO 8601). */
   lastRound: string;
+  /** The refresh interval in force (0: on demand), and why the latest refresh failed: both mark the data stale. */
+  intervalSeconds?: number;
+  refreshError?: string;
 }
 
 const severities = ['p1', 'p2', 'p3'] as const;
@@ -34,6 +38,8 @@ export function HealthSummary({ health }: { health: ClusterHealth | undefined })
           </span>
         ))
       )}
+      <RoundAge finishedAt={Date.parse(health.lastRound)} intervalSeconds={health.intervalSeconds ?? 0} refreshFailed={!!health.refreshError}
+        title={health.refreshError ?? t('clusters.health.lastRound', { time })} />
     </span>
   );
 }

@@ -1,0 +1,41 @@
+import { useTranslation } from 'react-i18next';
+import type { Finding, FixFeature } from '../../../shared/stacks/findings';
+
+/** What the console can do about a finding, wired by the page that shows it. */
+export interface FindingActions {
+  openHost(host: string): void;
+  editCluster(): void;
+  reviewHostKeys(): void;
+}
+
+/** Fixes whose console feature has not landed yet: shown, but not pretending to work. */
+const comingLater: ReadonlySet<FixFeature> = new Set(['license-wizard', 'staged-restart', 'rollback']);
+
+/** The action button named after the feature that fixes the finding. */
+export function FixAction({ finding, actions, currentHost }: { finding: Finding; actions: FindingActions; currentHost?: string | undefined }) {
+  const { t } = useTranslation();
+  const feature = finding.fix;
+  // "Open the node" on that node's own page would go nowhere.
+  if (feature === 'none' || (feature === 'node-view' && finding.hosts[0] === currentHost)) return null;
+  const label = t(`inspect.fix.${feature}`);
+  if (comingLater.has(feature)) {
+    // aria-disabled rather than disabled: the button stays focusable and its tooltip shows on hover.
+    return (
+      <button type="button" className="button button-small" aria-disabled="true" data-testid="fix-action" data-fix={feature}
+        title={t('inspect.fix.comingWith', { feature: t(`inspect.fix.features.${feature}`) })}>
+        {label}
+      </button>
+    );
+  }
+  const run = () => {
+    if (feature === 'inventory') actions.editCluster();
+    else if (feature === 'host-keys') actions.reviewHostKeys();
+    else if (finding.hosts[0] !== undefined) actions.openHost(finding.hosts[0]);
+  };
+  const unusable = feature === 'node-view' && finding.hosts.length === 0;
+  return (
+    <button type="button" className="button button-small" data-testid="fix-action" data-fix={feature} disabled={unusable} onClick={run}>
+      {label}
+    </button>
+  );
+}
