@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { calls } from '../../shared/contract';
-import { allProfiles } from '../../shared/stacks/catalog';
+import { allProfiles, profileVersionOf } from '../../shared/stacks/catalog';
 import { Dispatcher, type Handlers } from './rpc/dispatcher';
 import { EventHub } from './rpc/event-hub';
 import { SettingsStore } from './settings/settings-store';
@@ -64,6 +64,7 @@ export async function createCore(options: CoreOptions) {
     clusters: async () => (await inventoryStore.inventory()).clusters,
     events,
     log,
+    versionOf: profileVersionOf,
   });
 
   // Features (restart, license, rollback) register their executors and checks as they land.

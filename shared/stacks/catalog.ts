@@ -1,5 +1,5 @@
 import type { FindingRule } from './findings';
-import type { StackProfile } from './profile';
+import type { HostSnapshot, StackProfile } from './profile';
 import { genericProfile } from './profiles/generic';
 import { presenceProfile } from './profiles/presence';
 import { rocketchatProfile } from './profiles/rocketchat';
@@ -12,3 +12,12 @@ export const allProfiles: readonly StackProfile[] = [genericProfile, rocketchatP
 
 /** Every finding any profile can raise, by rule id (ids are unique across profiles: catalog.test.ts). */
 export const findingCatalog: ReadonlyMap<string, FindingRule> = new Map(allProfiles.flatMap((profile) => profile.catalog.map((rule) => [rule.id, rule] as const)));
+
+/** The first version any profile reads on a host (a host with several roles reports its app's). */
+export function profileVersionOf(host: HostSnapshot): string | undefined {
+  for (const profile of allProfiles) {
+    const version = profile.versionOf?.(host);
+    if (version) return version;
+  }
+  return undefined;
+}

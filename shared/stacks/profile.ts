@@ -101,6 +101,8 @@ export interface StackProfile {
   /** The catalogue of findings this profile can raise (text in both languages). */
   catalog: readonly FindingRule[];
   rules: readonly DiagnosisRule[];
+  /** The version this system's software reports on a host, for the views; undefined when it said none. */
+  versionOf?(host: HostSnapshot): string | undefined;
 }
 
 export function hostsWithRole(snapshot: ClusterSnapshot, role: Role): HostSnapshot[] {

@@ -35,6 +35,8 @@ export class InspectService {
       clusters: () => Promise<Cluster[]>;
       events: EventHub;
       log: Logger;
+      /** The version a host reports, from the profiles that apply (see `profileVersionOf`). */
+      versionOf?: (host: HostSnapshot) => string | undefined;
     },
   ) {}
 
@@ -85,7 +87,7 @@ export class InspectService {
     const result = await this.deps.engine.inspect(cluster);
     const previous = this.records.get(name);
     const history = previous?.history ?? new Map<string, HostSample[]>();
-    const hosts = result.snapshot.hosts.map((h) => hostState(h, result.findings));
+    const hosts = result.snapshot.hosts.map((h) => hostState(h, result.findings, this.deps.versionOf?.(h)));
     for (const host of hosts) {
       const samples = history.get(host.name) ?? [];
       samples.push({ t: Date.parse(host.probedAt), load1: host.load1, memUsedPercent: host.memUsedPercent });
@@ -119,7 +121,7 @@ export class InspectService {
   }
 }
 
-function hostState(snapshot: HostSnapshot, findings: readonly Finding[]): HostState {
+function hostState(snapshot: HostSnapshot, findings: readonly Finding[], version: string | undefined): HostState {
   const mine = findings.filter((f) => f.hosts.includes(snapshot.host.name));
   const worst = severityOrder.find((s) => mine.some((f) => f.severity === s));
   const load = valueOf(snapshot, hostProbes.loadavg);
@@ -139,5 +141,6 @@ function hostState(snapshot: HostSnapshot, findings: readonly Finding[]): HostSt
     state.memUsedPercent = Math.round((1 - memory.availableBytes / memory.totalBytes) * 1000) / 10;
   }
   if (uptime) state.uptimeSeconds = Math.round(uptime.uptimeSeconds);
+  if (version) state.version = version;
   return state;
 }

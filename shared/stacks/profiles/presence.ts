@@ -111,4 +111,5 @@ export const presenceProfile: StackProfile = {
   probes: Object.values(presenceProbes) as CommandProbe[],
   catalog: Object.values(presenceRules),
   rules: [unitFindings, healthFindings, versionFindings],
+  versionOf: presenceVersionOf,
 };

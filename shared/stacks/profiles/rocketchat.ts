@@ -582,4 +582,5 @@ export const rocketchatProfile: StackProfile = {
   mongoProbes: Object.values(rocketchatMongoProbes) as MongoProbe[],
   catalog: Object.values(rocketchatRules),
   rules: [unitFindings, healthFindings, licenseFindings, nodeReadOnlyFindings, instancesFindings, haproxyFindings, versionFindings],
+  versionOf: (host) => rocketchatVersionOf(host)?.version,
 };

@@ -377,4 +377,5 @@ export const vernemqProfile: StackProfile = {
   probes: Object.values(vernemqProbes) as CommandProbe[],
   catalog: Object.values(vernemqRules),
   rules: [unitFindings, healthFindings, membershipFindings, nonEmptyFindings, bridgeFindings, versionFindings, driftFindings],
+  versionOf: (host) => vernemqVersionOf(host)?.version,
 };

@@ -283,4 +283,5 @@ export const wukongimProfile: StackProfile = {
   probes: Object.values(wukongimProbes) as CommandProbe[],
   catalog: Object.values(wukongimRules),
   rules: [unitFindings, healthFindings, membershipFindings, leaderFindings, peerFindings, versionFindings, logFindings, driftFindings],
+  versionOf: (host) => wukongimVersionOf(host)?.version,
 };
