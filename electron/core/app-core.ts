@@ -67,6 +67,8 @@ export async function createCore(options: CoreOptions) {
     versionOf: profileVersionOf,
   });
 
+  inspect.setInterval((await settings.get()).inspectIntervalSeconds);
+
   // Features (restart, license, rollback) register their executors and checks as they land.
   const ops = new OperationEngine({
     dir: operationsDir(dataDir),
@@ -116,7 +118,11 @@ export async function createCore(options: CoreOptions) {
       refresh: ({ cluster }) => inspect.refresh(cluster),
       state: ({ cluster }) => inspect.state(cluster),
       host: ({ cluster, host }) => inspect.host(cluster, host),
-      setInterval: ({ seconds }) => inspect.setInterval(seconds),
+      setInterval: async ({ seconds }) => {
+        // Kept in the settings, so every window shows it and the next start resumes it.
+        events.emit('settingsChanged', await settings.update({ inspectIntervalSeconds: seconds }));
+        return inspect.setInterval(seconds);
+      },
     },
     ops: opsHandlers(ops),
   };

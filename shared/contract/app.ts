@@ -7,6 +7,8 @@ export const themeSchema = z.enum(['system', 'light', 'dark']);
 export const settingsSchema = z.object({
   language: languageSchema,
   theme: themeSchema,
+  /** How often every cluster is re-inspected; 0 = only on demand (the default: no traffic nobody asked for). */
+  inspectIntervalSeconds: z.number().int().min(0).max(3600),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -19,10 +19,10 @@ describe('SettingsStore', () => {
   it('starts from defaults and persists updates for the next run', async () => {
     const dir = tempDir();
     const first = new SettingsStore(dir, createLogger());
-    expect(await first.get()).toEqual({ language: 'system', theme: 'system' });
+    expect(await first.get()).toEqual({ language: 'system', theme: 'system', inspectIntervalSeconds: 0 });
     await first.update({ language: 'zh-CN' });
     const second = new SettingsStore(dir, createLogger());
-    expect(await second.get()).toEqual({ language: 'zh-CN', theme: 'system' });
+    expect(await second.get()).toEqual({ language: 'zh-CN', theme: 'system', inspectIntervalSeconds: 0 });
     expect(statSync(join(dir, 'settings.json')).mode & 0o777).toBe(0o600);
   });
 
@@ -30,7 +30,7 @@ describe('SettingsStore', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'settings.json'), '{not json');
     const log = createLogger();
-    expect(await new SettingsStore(dir, log).get()).toEqual({ language: 'system', theme: 'system' });
+    expect(await new SettingsStore(dir, log).get()).toEqual({ language: 'system', theme: 'system', inspectIntervalSeconds: 0 });
     expect(log.entries().some((e) => e.level === 'warn' && e.message.includes('unreadable settings'))).toBe(true);
   });
 

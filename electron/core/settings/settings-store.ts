@@ -4,7 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { settingsSchema, type Settings } from '../../../shared/contract';
 import type { Logger } from '../log/logger';
 
-export const defaultSettings: Settings = { language: 'system', theme: 'system' };
+export const defaultSettings: Settings = { language: 'system', theme: 'system', inspectIntervalSeconds: 0 };
 
 /** Settings persisted as JSON in the data directory; written atomically so a crash never truncates them. */
 export class SettingsStore {

@@ -23,7 +23,7 @@ export interface ClusterEntry {
 
 export interface InspectState {
   clusters: Readonly<Record<string, ClusterEntry>>;
-  /** The interval last set from this window; the main process starts with 0 (on demand only). */
+  /** The re-inspection interval (mirrored from the settings; 0 = on demand only). */
   intervalSeconds: number;
   intervalError: string | undefined;
   /** Reads the latest round of a cluster once (again with `force`, e.g. after a missed round). */
