@@ -63,12 +63,15 @@ export class InputSource {
     return all;
   }
 
-  /** One line without its newline, or null at EOF with nothing left. */
-  async readLine(signal?: AbortSignal): Promise<string | null> {
+  /**
+   * One line without its newline (with it, when `keepNewline`: a last line that has none
+   * then shows it), or null at EOF with nothing left.
+   */
+  async readLine(signal?: AbortSignal, keepNewline = false): Promise<string | null> {
     for (;;) {
       const newline = this.#buffer.indexOf(0x0a);
       if (newline >= 0) {
-        const line = this.#buffer.subarray(0, newline).toString('utf8');
+        const line = this.#buffer.subarray(0, keepNewline ? newline + 1 : newline).toString('utf8');
         this.#buffer = this.#buffer.subarray(newline + 1);
         return line;
       }

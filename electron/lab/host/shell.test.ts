@@ -86,7 +86,7 @@ describe('parsing and control flow', () => {
     expect(await run('cd /home/app && ls')).toMatchObject({ stdout: 'wukongim\n' });
     expect(await run('/home/app/wukongim --version')).toMatchObject({ code: 0, stdout: 'wukongim version v2.1.2\n' });
     expect(await run('/etc/hostname')).toMatchObject({ code: 126, stderr: 'bash: line 1: /etc/hostname: Permission denied\n' });
-    expect(await run('for x in 1; do echo; done')).toMatchObject({ code: 2 });
+    expect(await run('for x in a "b c"; do echo "[$x]"; done')).toMatchObject({ code: 0, stdout: '[a]\n[b c]\n' });
   });
 
   test('system simulators can add commands by name and by path', async () => {

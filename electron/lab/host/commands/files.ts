@@ -817,7 +817,8 @@ function chmod(ctx: CommandContext): number {
   const modeIndex = args.findIndex((arg) => !/^-[Rvfc]+$/.test(arg) && arg !== '--');
   const recursive = args.slice(0, Math.max(0, modeIndex)).some((arg) => /^-[a-zA-Z]*R/.test(arg));
   const modeText = args[modeIndex];
-  const operands = args.slice(modeIndex + 1);
+  // `--` ends the options before or after the mode (`chmod 640 -- file`, as GNU getopt permutes).
+  const operands = args.slice(modeIndex + 1).filter((arg, index, rest) => arg !== '--' || rest.indexOf('--') !== index);
   if (modeText === undefined) return usageError(ctx, 'chmod', 'missing operand');
   if (operands.length === 0) return usageError(ctx, 'chmod', `missing operand after ${quote(modeText)}`);
   const vfs = ctx.host.vfs;

@@ -224,6 +224,9 @@ async function headTail(ctx: CommandContext, program: 'head' | 'tail'): Promise<
   if (has(parsed, 'f')) return fail(ctx, `${program}: following files (-f) is not supported by the lab`);
   const linesText = value(parsed, 'n', 'lines') ?? '10';
   const bytesText = value(parsed, 'c', 'bytes');
+  if (program === 'head' && bytesText === undefined && /^\+?\d+$/.test(linesText) && parsed.operands.every((operand) => operand === '-') && parsed.operands.length <= 1) {
+    return headOfStdin(ctx, Number(linesText.replace('+', '')));
+  }
   const files = await inputs(ctx, program, parsed.operands);
   const headers = files.length > 1 && !has(parsed, 'q', 'quiet', 'silent');
   let status = 0;
@@ -249,6 +252,16 @@ async function headTail(ctx: CommandContext, program: 'head' | 'tail'): Promise<
     ctx.stdout.write(selected.join(''));
   });
   return status;
+}
+
+/** `head -n N` on a pipe: reads only the lines it prints and exits, so the writer gets SIGPIPE as on a real host. */
+async function headOfStdin(ctx: CommandContext, lines: number): Promise<number> {
+  for (let i = 0; i < lines; i++) {
+    const line = await ctx.stdin.readLine(ctx.signal, true);
+    if (line === null) break;
+    ctx.stdout.write(line);
+  }
+  return 0;
 }
 
 /** POSIX basic regular expressions to JavaScript: `\(`, `\|`, `\{` are the special ones there. */
