@@ -84,6 +84,11 @@ void app.whenReady().then(async () => {
     return core?.dispatcher.dispatch(channel, input);
   });
   created.events.listen((name, payload) => mainWindow?.webContents.send(IPC_EVENT, name, payload));
+  // `switchboard demo` asks for the rehearsal lab (a simulation) to be loaded.
+  const demoLab = process.env.SWITCHBOARD_DEMO_LAB;
+  if (demoLab) {
+    created.lab.start({ scenario: demoLab, timeScale: 1 }).catch((error: unknown) => log.error('lab', 'The demo lab did not start', { error }));
+  }
 
   createWindow();
   app.on('activate', () => {

@@ -17,6 +17,8 @@ export interface BrowserModeOptions {
   allowRemote?: boolean;
   dataDir?: string;
   verbose?: boolean;
+  /** Start this lab scenario (a simulation) once the server runs, as the demo does. */
+  lab?: string;
 }
 
 /** Starts core + browser-mode server and keeps them until the CLI's signal aborts. */
@@ -35,6 +37,7 @@ export async function runBrowserMode(io: CliIO, options: BrowserModeOptions): Pr
     port: options.port,
     allowRemote: options.allowRemote,
   });
+  if (options.lab) await core.lab.start({ scenario: options.lab, timeScale: 1 });
   io.signal.addEventListener(
     'abort',
     () => {

@@ -15,6 +15,7 @@ import { InspectEngine } from './inspect/engine';
 import { InspectService } from './inspect/service';
 import { OperationEngine, operationsDir } from './ops/engine';
 import { opsHandlers } from './ops/handlers';
+import { LabControl } from './lab-control';
 import type { Logger } from './log/logger';
 import { appVersion } from './version';
 
@@ -68,6 +69,9 @@ export async function createCore(options: CoreOptions) {
   });
 
   inspect.setInterval((await settings.get()).inspectIntervalSeconds);
+
+  const lab = new LabControl({ dataDir, inventory: inventoryStore, secrets, log, onChange: (status) => events.emit('labChanged', status) });
+  await lab.cleanUpStale();
 
   // Features (restart, license, rollback) register their executors and checks as they land.
   const ops = new OperationEngine({
@@ -125,6 +129,12 @@ export async function createCore(options: CoreOptions) {
       },
     },
     ops: opsHandlers(ops),
+    lab: {
+      scenarios: () => lab.scenarios(),
+      status: () => lab.current(),
+      start: (input) => lab.start(input),
+      stop: () => lab.stop(),
+    },
   };
 
   const dispatcher = new Dispatcher(calls, handlers, log);
@@ -136,8 +146,10 @@ export async function createCore(options: CoreOptions) {
     secrets,
     ssh,
     ops,
+    lab,
     async dispose(): Promise<void> {
       inspect.dispose();
+      await lab.dispose();
       stopSshEvents();
       await ops.dispose();
       await mongo.closeAll();

@@ -4,6 +4,7 @@ import { inventoryCalls, inventoryEvents } from './inventory';
 import { hostKeyCalls, sshCalls, sshEvents } from './ssh';
 import { inspectCalls, inspectEvents } from './inspect';
 import { opsCalls, opsEvents } from './ops';
+import { labCalls, labEvents } from './lab';
 import type { CallGroups, EventMap } from './define';
 
 /**
@@ -20,6 +21,7 @@ export const calls = {
   ssh: sshCalls,
   inspect: inspectCalls,
   ops: opsCalls,
+  lab: labCalls,
 } satisfies CallGroups;
 
 export const events = {
@@ -29,6 +31,7 @@ export const events = {
   ...sshEvents,
   ...inspectEvents,
   ...opsEvents,
+  ...labEvents,
 } satisfies EventMap;
 
 export type Calls = typeof calls;
@@ -42,3 +45,4 @@ export * from './inventory';
 export * from './ssh';
 export * from './inspect';
 export * from './ops';
+export * from './lab';

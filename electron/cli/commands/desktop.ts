@@ -30,6 +30,9 @@ export function electronBinary(): string | undefined {
   }
 }
 
+/** What `switchboard demo` loads: every system up and consistent, the control case. */
+export const DEMO_SCENARIO = 'healthy';
+
 async function openDesktop(argv: string[], io: CliIO, withLab: boolean): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -41,13 +44,14 @@ async function openDesktop(argv: string[], io: CliIO, withLab: boolean): Promise
     const mainEntry = join(dirname(fileURLToPath(import.meta.url)), 'main.js');
     const child = spawn(electronBinary() as string, [mainEntry], {
       stdio: 'inherit',
-      env: { ...io.env, SWITCHBOARD_DEMO: withLab ? '1' : '' },
+      env: { ...io.env, SWITCHBOARD_DEMO_LAB: withLab ? DEMO_SCENARIO : '' },
     });
     io.signal.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
     return new Promise((done) => child.on('exit', (code) => done(code ?? ExitCode.ok)));
   }
-  const server = await runBrowserMode(io, { dataDir: values['data-dir'] });
-  io.stdout.write(`${reason}, so Switchboard is starting in browser mode instead. Open:\n  ${server.url}\nPress Ctrl+C to stop.\n`);
+  const server = await runBrowserMode(io, { dataDir: values['data-dir'], ...(withLab ? { lab: DEMO_SCENARIO } : {}) });
+  const lab = withLab ? `The rehearsal lab "${DEMO_SCENARIO}" (a SIMULATION) is loaded as the rehearsal-* clusters.\n` : '';
+  io.stdout.write(`${reason}, so Switchboard is starting in browser mode instead. Open:\n  ${server.url}\n${lab}Press Ctrl+C to stop.\n`);
   await waitForAbort(io.signal);
   return ExitCode.ok;
 }

@@ -3,6 +3,7 @@ import { serveCommand } from './serve';
 import { demoCommand, desktopCommand } from './desktop';
 import { execCommand } from './exec';
 import { inspectCommand } from './inspect';
+import { labCommand } from './lab';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand, inspectCommand, execCommand];
+export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand, inspectCommand, execCommand, labCommand];

@@ -105,6 +105,8 @@ export class LabHost implements ShellHost {
 
   /** Stops the SSH server and every simulated process. */
   async stop(): Promise<void> {
+    // Sessions outlive their channels (as under sshd without a terminal): a stopped host ends them.
+    for (const process of this.shell.processes.list()) this.shell.processes.signal(process, 9);
     this.services.shutdown();
     this.containers.shutdown();
     await this.server.close();

@@ -5,6 +5,7 @@ import type { AuthContext, Connection, ParsedKey, ServerChannel } from 'ssh2';
 import { credentialsOf, type Accounts, type HostUser } from './accounts';
 import type { HostClock } from './clock';
 import { InputSource, type OutputSink } from './io';
+import { generateEd25519KeyPair } from './keys';
 import { serveSftp } from './sftp';
 import { loginEnvironment, type Shell } from './shell';
 import type { Vfs } from './vfs';
@@ -45,7 +46,7 @@ export interface LabSshServerDeps {
 const acceptedEnv = /^(LANG|LC_[A-Z]+)$/;
 
 export function generateHostKey(): string {
-  return ssh2.utils.generateKeyPairSync('ed25519').private;
+  return generateEd25519KeyPair().private;
 }
 
 export function hostKeyInfo(privateKey: string): HostKeyInfo {
@@ -179,6 +180,9 @@ export class LabSshServer {
         });
         session.on('sftp', (accept) => {
           const sftp = accept();
+          // ssh2's server never answers the client's EOF or CLOSE on an SFTP channel (mscdex/ssh2#1153);
+          // sshd does (RFC 4254 5.3: sftp-server exits at EOF, the channel closes), and clients wait for it.
+          sftp.on('end', () => sftp.end());
           const run = (): void =>
             serveSftp(sftp, { vfs: this.#deps.vfs, accounts: this.#deps.accounts, clock: this.#deps.clock, user: user!, cred: credentialsOf(user!) });
           if (this.#faults.slowMs > 0) void this.#deps.clock.sleep(this.#faults.slowMs).then(run);

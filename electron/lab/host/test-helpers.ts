@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import { generateEd25519KeyPair } from './keys';
 import type { LabHostDescription } from './lab-host';
 
 /**
@@ -18,7 +19,7 @@ export interface ClientKey {
 }
 
 export function generateClientKey(comment = 'lab-test'): ClientKey {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  const pair = generateEd25519KeyPair(comment);
   return { privateKey: pair.private, publicLine: pair.public };
 }
 

@@ -5,6 +5,7 @@ import { languageSchema, themeSchema } from '../../../shared/contract';
 import { api } from '../../api/client';
 import { useSettings } from '../../stores/settings';
 import { SshLogSection } from '../ssh/SshLogSection';
+import { LabSection } from '../lab/LabSection';
 
 const languageLabels: Record<Settings['language'], string> = { system: '', en: 'English', 'zh-CN': '简体中文' };
 
@@ -65,6 +66,7 @@ export function SettingsPage() {
           </dl>
         </>
       )}
+      <LabSection />
       <SshLogSection />
     </section>
   );

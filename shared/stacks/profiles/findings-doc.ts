@@ -3,9 +3,10 @@ import type { FixFeature } from '../findings';
 import type { StackProfile } from '../profile';
 
 /**
- * The findings catalogue as Markdown, for the README. Generated from the catalogue itself (a test
- * compares it with the committed README-findings.md), so the documentation cannot drift from
- * what the console raises.
+ * The findings catalogue as Markdown, for the README's "Findings catalogue" section. Generated
+ * from the catalogue itself (a test compares it with the block between the README's
+ * `findings:begin` and `findings:end` markers), so the documentation cannot drift from what
+ * the console raises.
  */
 
 const stackTitles: Record<Stack, string> = {
@@ -34,8 +35,6 @@ function cell(value: string): string {
 
 export function renderFindingsMarkdown(profiles: readonly StackProfile[]): string {
   const lines = [
-    '# Findings catalogue',
-    '',
     '<!-- Generated from shared/stacks/catalog.ts by shared/stacks/profiles/findings-doc.ts; do not edit by hand.',
     '     Regenerate: UPDATE_FINDINGS_DOC=1 npx vitest run --config build/vitest.config.ts shared/stacks/profiles/findings-doc.test.ts -->',
     '',
@@ -44,7 +43,7 @@ export function renderFindingsMarkdown(profiles: readonly StackProfile[]): strin
     'Every finding also carries its evidence: the excerpt of the raw output that shows it.',
   ];
   for (const profile of profiles) {
-    lines.push('', `## ${stackTitles[profile.stack]}`, '', '| Finding | Severity | Why it matters | What to do | Fixed with |', '|---|---|---|---|---|');
+    lines.push('', `#### ${stackTitles[profile.stack]}`, '', '| Finding | Severity | Why it matters | What to do | Fixed with |', '|---|---|---|---|---|');
     for (const rule of profile.catalog) {
       lines.push(
         `| ${cell(rule.title.en)}<br>\`${rule.id}\` | ${rule.severity} | ${cell(rule.why.en)} | ${cell(rule.action.en)} | ${fixTitles[rule.fix]} |`,

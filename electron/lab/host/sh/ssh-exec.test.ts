@@ -56,8 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fixture?.close();
-  // Sessions outlive their channels (as under sshd without a terminal): end any a failed test left.
-  for (const process of host?.shell.processes.list() ?? []) host.shell.processes.signal(process, 9);
+  // Also ends any session a failed test left running.
   await host?.stop();
 });
 
