@@ -4,6 +4,7 @@ import { ExitCode, type CliCommand } from '../command';
 import { connectionOptions, connectionUsage, loadClusters, openHosts } from '../context';
 import { formatDuration, formatFinding, table } from '../format';
 import { InspectEngine, type InspectResult } from '../../core/inspect/engine';
+import { MongoClients } from '../../core/mongo/mongo-clients';
 import { valueOf } from '../../../shared/stacks/profile';
 import { hostProbes } from '../../../shared/stacks/profiles/generic';
 
@@ -30,8 +31,9 @@ ${connectionUsage}`,
     });
     const clusters = await loadClusters(io, values.inventory, values.cluster);
     const hosts = await openHosts(io, values, clusters);
+    const mongo = new MongoClients(hosts.ssh.pool, hosts.secrets);
     try {
-      const engine = new InspectEngine({ runner: hosts.runner, profiles: allProfiles, log: hosts.log });
+      const engine = new InspectEngine({ runner: hosts.runner, mongo, profiles: allProfiles, log: hosts.log });
       const results: InspectResult[] = [];
       for (const cluster of clusters) {
         io.stderr.write(`Inspecting ${cluster.name} (${cluster.hosts.length} hosts)…\n`);
@@ -41,6 +43,7 @@ ${connectionUsage}`,
       else io.stdout.write(results.map(toText).join('\n\n') + '\n');
       return results.some((r) => r.findings.some((f) => f.severity === 'P1')) ? ExitCode.problem : ExitCode.ok;
     } finally {
+      await mongo.closeAll();
       await hosts.close();
     }
   },
