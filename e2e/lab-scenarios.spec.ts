@@ -120,3 +120,20 @@ test('stopping the lab removes its clusters', async ({ page }) => {
   await page.getByTestId('nav-clusters').click();
   await expect(inspect.clusterRow('rehearsal-rocketchat')).toHaveCount(0);
 });
+
+test("a node's logs: the journal of its service, filtered, followed live between rounds", async ({ page }) => {
+  const inspect = new InspectPage(page);
+  await startOverRpc('voms-bad-ota');
+  await inspectCluster(inspect, 'rehearsal-voms');
+  await inspect.openNode('voms-1');
+  const lines = page.getByTestId('log-lines');
+  await expect(lines).toContainText('voms-server.service');
+  const before = await lines.textContent();
+  // The bad build keeps crashing, so its journal grows: following shows new lines without a round.
+  await page.getByTestId('logs-follow').check();
+  await expect.poll(async () => (await lines.textContent()) !== before, { timeout: 20_000 }).toBe(true);
+  await page.getByTestId('logs-filter').fill('Main process exited');
+  await expect(lines).toContainText('Main process exited');
+  await expect(lines).not.toContainText('Started ');
+  await page.getByTestId('logs-follow').uncheck();
+});

@@ -122,6 +122,7 @@ export async function createCore(options: CoreOptions) {
       refresh: ({ cluster }) => inspect.refresh(cluster),
       state: ({ cluster }) => inspect.state(cluster),
       host: ({ cluster, host }) => inspect.host(cluster, host),
+      logs: ({ cluster, host }) => inspect.logs(cluster, host),
       setInterval: async ({ seconds }) => {
         // Kept in the settings, so every window shows it and the next start resumes it.
         events.emit('settingsChanged', await settings.update({ inspectIntervalSeconds: seconds }));

@@ -25,6 +25,11 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
+/** A code read back from a snapshot or a wire message; anything unknown becomes UNAVAILABLE. */
+export function asErrorCode(code: string): ErrorCode {
+  return (errorCodes as readonly string[]).includes(code) ? (code as ErrorCode) : 'UNAVAILABLE';
+}
+
 export const contractErrorSchema = z.object({
   code: z.enum(errorCodes),
   message: z.string(),

@@ -66,6 +66,15 @@ export const inspectCalls = {
     z.object({ cluster: z.string().min(1), host: z.string().min(1) }).strict(),
     hostDetailSchema.nullable(),
   ),
+  logs: defineCall(
+    "Read a host's service logs again now (the node view's live follow polls this)",
+    z.object({ cluster: z.string().min(1), host: z.string().min(1) }).strict(),
+    z.object({
+      at: z.string(),
+      facts: z.record(z.string(), factSchema),
+      raw: z.record(z.string(), z.object({ output: z.string(), exitCode: z.number().nullable() })),
+    }),
+  ),
   setInterval: defineCall(
     'How often clusters are re-inspected (0 = only on demand)',
     z.object({ seconds: z.number().int().min(0).max(3600) }).strict(),

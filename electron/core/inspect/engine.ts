@@ -84,6 +84,14 @@ export class InspectEngine {
     return { snapshot, findings: dedupe(findings).sort(bySeverity), durationMs: this.now() - started };
   }
 
+  /** Runs only the probes `wanted` selects on one host (e.g. its logs), in one script. */
+  async probeOnly(cluster: Cluster, hostName: string, wanted: (probe: CommandProbe) => boolean, signal?: AbortSignal): Promise<HostSnapshot> {
+    const host = cluster.hosts.find((h) => h.name === hostName);
+    if (!host) throw new AppError('NOT_FOUND', `No host "${hostName}" in cluster ${cluster.name}`);
+    const probes = profilesFor(cluster, this.deps.profiles).flatMap((p) => p.probes).filter(wanted);
+    return this.probeHost(cluster, host, probes, signal);
+  }
+
   private async probeMongo(cluster: Cluster, probes: readonly MongoProbe[], signal?: AbortSignal): Promise<MongoSnapshot | undefined> {
     const runner = this.deps.mongo;
     if (!runner || !cluster.mongo || probes.length === 0) return undefined;

@@ -1,4 +1,4 @@
-import { AppError } from '../../../shared/contract/errors';
+import { AppError, asErrorCode } from '../../../shared/contract/errors';
 import type { ClusterState, HostDetail, HostSample, HostState } from '../../../shared/contract/inspect';
 import type { Cluster } from '../../../shared/inventory/schema';
 import type { Finding } from '../../../shared/stacks/findings';
@@ -9,6 +9,9 @@ import type { Logger } from '../log/logger';
 import type { InspectEngine, InspectResult } from './engine';
 
 const HISTORY_SIZE = 120;
+
+/** Log probes are named `<system>.log` (see shared/stacks/profiles/logs.ts). */
+export const isLogProbe = (probe: { id: string }): boolean => /\.log$/.test(probe.id);
 const severityOrder = ['P1', 'P2', 'P3'] as const;
 
 interface ClusterRecord {
@@ -58,6 +61,23 @@ export class InspectService {
     const state = record?.state.hosts.find((h) => h.name === host);
     if (!record || !snapshot || !state) return null;
     return { state, facts: snapshot.facts, raw: snapshot.raw, history: record.history.get(host) ?? [] };
+  }
+
+  /**
+   * Reads a host's log probes again, now (a second script, logs only), and keeps the result
+   * in the latest round so the node view and `host()` agree.
+   */
+  async logs(clusterName: string, hostName: string): Promise<{ at: string; facts: HostSnapshot['facts']; raw: HostSnapshot['raw'] }> {
+    const cluster = (await this.deps.clusters()).find((c) => c.name === clusterName);
+    if (!cluster) throw new AppError('NOT_FOUND', `No cluster named "${clusterName}"`);
+    const fresh = await this.deps.engine.probeOnly(cluster, hostName, isLogProbe);
+    if (!fresh.reach.ok) throw new AppError(asErrorCode(fresh.reach.code), fresh.reach.message);
+    const kept = this.records.get(clusterName)?.result.snapshot.hosts.find((h) => h.host.name === hostName);
+    if (kept) {
+      Object.assign(kept.facts, fresh.facts);
+      Object.assign(kept.raw, fresh.raw);
+    }
+    return { at: fresh.probedAt, facts: fresh.facts, raw: fresh.raw };
   }
 
   setInterval(seconds: number): { seconds: number } {

@@ -4,10 +4,19 @@ import type { HostDetail } from '../../../shared/contract/inspect';
 import { logSources, type LogSource } from './model/log-sources';
 
 /**
- * The last lines of the node's service log as the latest round read them. "Live" means
- * each round replaces them; Pause freezes what is shown while reading.
+ * The last lines of the node's service log as the latest round read them. "Follow" reads
+ * them again every few seconds; Pause freezes what is shown while reading.
  */
-export function LogsPanel({ detail }: { detail: HostDetail }) {
+export function LogsPanel({
+  detail,
+  following,
+  onFollowingChange,
+}: {
+  detail: HostDetail;
+  /** Whether the logs are read again every few seconds (between rounds). */
+  following: boolean;
+  onFollowingChange(following: boolean): void;
+}) {
   const { t } = useTranslation();
   const titleId = useId();
   const filterId = useId();
@@ -60,6 +69,16 @@ export function LogsPanel({ detail }: { detail: HostDetail }) {
               onClick={() => setFrozen(frozen ? undefined : live)}>
               {frozen ? t('inspect.logs.resume') : t('inspect.logs.pause')}
             </button>
+            <label className="inline-field">
+              <input
+                type="checkbox"
+                checked={following}
+                disabled={!!frozen}
+                onChange={(event) => onFollowingChange(event.target.checked)}
+                data-testid="logs-follow"
+              />
+              <span>{t('inspect.logs.follow')}</span>
+            </label>
             <span className="muted" role="status">
               {frozen ? t('inspect.logs.paused') : t('inspect.logs.live')} {t('inspect.logs.shown', { shown: lines.length, total: shown?.lines.length ?? 0 })}
             </span>

@@ -24,6 +24,8 @@ interface NodeViewProps {
   onBack(): void;
 }
 
+const FOLLOW_INTERVAL_MS = 2000;
+
 /** One node: its findings, history, facts per probe, raw probe output and log. */
 export function NodeView({ cluster, host, hostName, round, findings, actions, onBack }: NodeViewProps) {
   const { t, i18n } = useTranslation();
@@ -44,6 +46,27 @@ export function NodeView({ cluster, host, hostName, round, findings, actions, on
       current = false;
     };
   }, [cluster, hostName, round]);
+
+  // Live follow: read the service logs again every few seconds while the node is open.
+  const [following, setFollowing] = useState(false);
+  useEffect(() => {
+    if (!following) return;
+    let stopped = false;
+    const timer = window.setInterval(() => {
+      api.inspect.logs({ cluster, host: hostName }).then(
+        (fresh) => {
+          if (stopped) return;
+          setDetail((current) => (current ? { ...current, facts: { ...current.facts, ...fresh.facts }, raw: { ...current.raw, ...fresh.raw } } : current));
+          setFailure(undefined);
+        },
+        (error: unknown) => !stopped && setFailure(errorMessage(error)),
+      );
+    }, FOLLOW_INTERVAL_MS);
+    return () => {
+      stopped = true;
+      window.clearInterval(timer);
+    };
+  }, [following, cluster, hostName]);
 
   const mine = useMemo(() => findings.filter((finding) => finding.hosts.includes(hostName)), [findings, hostName]);
   const state = host ?? detail?.state;
@@ -124,7 +147,7 @@ export function NodeView({ cluster, host, hostName, round, findings, actions, on
           </section>
           <FactsSection detail={detail} />
           <RawSection detail={detail} />
-          <LogsPanel detail={detail} />
+          <LogsPanel detail={detail} following={following} onFollowingChange={setFollowing} />
         </>
       )}
     </section>
