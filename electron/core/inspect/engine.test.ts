@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/contract/errors';
+import { shellQuote } from '../../../shared/shell/quote';
 import type { Cluster, Host } from '../../../shared/inventory/schema';
 import { genericProfile, hostProbes } from '../../../shared/stacks/profiles/generic';
 import { valueOf } from '../../../shared/stacks/profile';
@@ -25,7 +26,8 @@ const runner: HostRunner = {
     if (h.name === 'gone') throw new AppError('SSH_CONNECT', 'connect ECONNREFUSED 127.0.0.1:22');
     if (h.name === 'full') {
       // A host whose df reports a 95% full /var: the rest of the script is real.
-      const script = argv[2]!.replace("df -P", "printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\\n/dev/sda1 100 95 5 95%% /var\\n'");
+      const fakeDf = "printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\\n/dev/sda1 100 95 5 95%% /var\\n'";
+      const script = argv[2]!.replace(shellQuote('df -P'), shellQuote(fakeDf));
       return localShell([argv[0]!, argv[1]!, script]);
     }
     return localShell(argv);
@@ -57,7 +59,7 @@ describe('InspectEngine', () => {
 
   it('reports a clock off by minutes as skew', async () => {
     const skewed: HostRunner = {
-      run: (_c, _h, argv) => localShell([argv[0]!, argv[1]!, argv[2]!.replace('date +%s', `echo ${Math.round(Date.now() / 1000) + 300}`)]),
+      run: (_c, _h, argv) => localShell([argv[0]!, argv[1]!, argv[2]!.replace(shellQuote('date +%s'), shellQuote(`echo ${Math.round(Date.now() / 1000) + 300}`))]),
     };
     const engine = new InspectEngine({ runner: skewed, profiles: [genericProfile], log: createLogger() });
     const { findings } = await engine.inspect({ ...cluster, hosts: [host('here')] });
@@ -102,5 +104,19 @@ describe('host key refusals', () => {
       severity: 'P1',
       params: { host: 'moved', address: '10.0.0.7', port: 2222, keyType: 'ssh-ed25519', knownFingerprints: 'SHA256:old', presentedFingerprint: 'SHA256:new', presentedPublicKey: 'AAAAC3Nz' },
     });
+  });
+});
+
+describe('per-probe time limit', () => {
+  it('a probe that hangs becomes unknown with the reason; the others still parse', async () => {
+    const hanging: HostRunner = {
+      run: (_c, _h, argv) => localShell([argv[0]!, argv[1]!, argv[2]!.replace(shellQuote('cat /proc/meminfo'), shellQuote('sleep 30'))]),
+    };
+    const engine = new InspectEngine({ runner: hanging, profiles: [genericProfile], log: createLogger(), limits: { probeTimeoutSeconds: 1 } });
+    const { snapshot } = await engine.inspect({ ...cluster, hosts: [host('here')] });
+    const facts = snapshot.hosts[0]!.facts;
+    expect(facts['host.meminfo']).toMatchObject({ status: 'unknown', reason: 'the probe did not finish within 1 s' });
+    expect(facts['host.loadavg']?.status).toBe('ok');
+    expect(facts['host.disk']?.status).toBe('ok');
   });
 });

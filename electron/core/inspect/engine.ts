@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/contract/errors';
 import type { Cluster, Host } from '../../../shared/inventory/schema';
 import { bySeverity, type Finding } from '../../../shared/stacks/findings';
-import { buildSectionedScript, splitSections, unknown } from '../../../shared/stacks/parsers';
+import { buildSectionedScript, SECTION_TIMED_OUT, splitSections, unknown } from '../../../shared/stacks/parsers';
 import type { ClusterSnapshot, CommandProbe, HostSnapshot, MongoProbe, MongoSnapshot, StackProfile } from '../../../shared/stacks/profile';
 import type { Logger } from '../log/logger';
 import type { HostRunner } from '../hosts/host-runner';
@@ -18,9 +18,11 @@ export interface InspectLimits {
   concurrency: number;
   /** The whole probe script of one host; sections not finished by then are marked truncated. */
   hostTimeoutMs: number;
+  /** One probe, where the host has coreutils `timeout`: a hanging probe costs only its own facts. */
+  probeTimeoutSeconds: number;
 }
 
-export const defaultInspectLimits: InspectLimits = { concurrency: 64, hostTimeoutMs: 20_000 };
+export const defaultInspectLimits: InspectLimits = { concurrency: 64, hostTimeoutMs: 20_000, probeTimeoutSeconds: 10 };
 
 export interface InspectResult {
   snapshot: ClusterSnapshot;
@@ -121,7 +123,7 @@ export class InspectEngine {
       if (command !== undefined) sections.push({ name: probe.id, command, probe });
     }
     const nonce = randomBytes(12).toString('hex');
-    const script = buildSectionedScript(nonce, sections);
+    const script = buildSectionedScript(nonce, sections, { timeoutSeconds: this.limits.probeTimeoutSeconds });
     const probedAt = this.now();
     const base = { host, facts: {}, raw: {}, probedAt: new Date(probedAt).toISOString() };
     let stdout: string;
@@ -144,9 +146,11 @@ export class InspectEngine {
       if (!entry) continue;
       raw[section.name] = { output: section.output, exitCode: section.exitCode ?? null };
       facts[section.name] =
-        section.state === 'complete'
-          ? safeParse(entry.probe, section.output, section.exitCode ?? null, target)
-          : unknown(section.state === 'missing' ? 'the probe did not run (the script stopped before it)' : 'the output was cut off', section.output);
+        section.state !== 'complete'
+          ? unknown(section.state === 'missing' ? 'the probe did not run (the script stopped before it)' : 'the output was cut off', section.output)
+          : section.exitCode === SECTION_TIMED_OUT
+            ? unknown(`the probe did not finish within ${this.limits.probeTimeoutSeconds} s`, section.output)
+            : safeParse(entry.probe, section.output, section.exitCode ?? null, target);
     }
     return { ...base, reach: { ok: true }, facts, raw, roundTripMs };
   }

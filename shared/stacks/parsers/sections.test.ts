@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../contract/errors';
 import { shellCommand } from '../../shell/quote';
-import { buildSectionedScript, splitSections } from './sections';
+import { buildSectionedScript, SECTION_TIMED_OUT, splitSections } from './sections';
 
 const nonce = '9f3c2a71b0d84e56';
 
@@ -40,6 +40,18 @@ describe('sectioned probe scripts', () => {
       expect(byName['after-exit']?.output).toBe('still running\n');
       expect(outside).toBe('');
     }
+  });
+
+  it('stops a section that hangs at its time limit and goes on with the next', () => {
+    const sections = [
+      { name: 'hangs', command: shellCommand(['sleep', '30']) },
+      { name: 'after', command: shellCommand(['echo', 'next']) },
+    ];
+    const started = Date.now();
+    const { sections: split } = splitSections(runScript(buildSectionedScript(nonce, sections, { timeoutSeconds: 1 })), nonce, ['hangs', 'after']);
+    expect(split.find((s) => s.name === 'hangs')).toMatchObject({ state: 'complete', exitCode: SECTION_TIMED_OUT });
+    expect(split.find((s) => s.name === 'after')).toMatchObject({ state: 'complete', exitCode: 0, output: 'next\n' });
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('marks the section cut off when the host vanished, and the ones that never started', () => {
