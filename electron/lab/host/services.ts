@@ -67,7 +67,15 @@ export class Unit {
   process: RunningProcess | undefined;
   /** Lab times of recent starts, for StartLimitBurst= within StartLimitIntervalSec=. */
   startTimes: number[] = [];
+  /** Set while Restart= waits out RestartSec= (`activating (auto-restart)`). */
   cancelAutoRestart: (() => void) | undefined;
+  /** Set between fork and exec of the main process (the lab's spawn delay): no process to signal yet. */
+  cancelSpawn: (() => void) | undefined;
+  /**
+   * systemd's flush_n_restarts: the unit died for good (no restart scheduled), so the next start
+   * zeroes NRestarts. A stop that cancels a pending restart does not set it.
+   */
+  flushRestarts = false;
   /** The pending start job, resolved when the unit is up or the start failed. */
   startJob: ((result: JobResult) => void) | undefined;
   /** Set while a stop job runs (the main process exit is then expected). */
@@ -244,29 +252,45 @@ export class ServiceManager extends EventEmitter {
 
   // ---- jobs -------------------------------------------------------------------
 
-  /** `systemctl start`: resolves when the start job finishes (unit up, or start failed). */
+  /**
+   * `systemctl start`: resolves when the start job finishes (unit up, or start failed or cancelled).
+   * In `auto-restart` the job waits for the automatic restart, as systemd's does.
+   */
   async start(name: string): Promise<JobResult> {
     const unit = this.#loaded(name);
     if (unit.activeState === 'deactivating') await this.waitFor(unit.name, (u) => u.activeState !== 'deactivating');
     if (unit.activeState === 'active' || unit.activeState === 'reloading') return 'done';
-    if (unit.activeState === 'activating' && unit.subState !== 'auto-restart') return this.#awaitStartJob(unit);
-    unit.cancelAutoRestart?.();
-    unit.cancelAutoRestart = undefined;
-    // A start that is not an automatic restart flushes the restart counter.
-    unit.nRestarts = 0;
+    if (unit.activeState === 'activating') return this.#awaitStartJob(unit);
     const job = this.#awaitStartJob(unit);
     this.#beginStart(unit);
     return job;
   }
 
-  /** `systemctl stop`: resolves when the unit is inactive or failed. */
+  /**
+   * `systemctl stop`: resolves when the unit is inactive or failed. A stop always wins over a
+   * pending start, automatic or not: the start job is cancelled and nothing is spawned after it.
+   */
   async stop(name: string): Promise<JobResult> {
     const unit = this.#loaded(name);
     if (unit.cancelAutoRestart) {
+      // systemd's service_stop() in auto-restart: straight to dead; Result= and NRestarts= stay.
       unit.cancelAutoRestart();
       unit.cancelAutoRestart = undefined;
+      this.#finishStartJob(unit, 'failed');
       this.#log(unit, `Stopped ${this.#label(unit)}.`, { kind: 'stopped' });
-      this.#setState(unit, unit.result === 'success' ? 'inactive' : 'failed', unit.result === 'success' ? 'dead' : 'failed');
+      this.#setState(unit, 'inactive', 'dead');
+      return 'done';
+    }
+    if (unit.cancelSpawn) {
+      // Forked but not yet exec'd: the child dies of the SIGTERM, a clean end, and nothing restarts it.
+      unit.cancelSpawn();
+      unit.cancelSpawn = undefined;
+      this.#finishStartJob(unit, 'failed');
+      unit.result = 'success';
+      unit.flushRestarts = true;
+      this.#log(unit, `${unit.name}: Deactivated successfully.`, { kind: 'unitResult' });
+      this.#log(unit, `Stopped ${this.#label(unit)}.`, { kind: 'stopped' });
+      this.#setState(unit, 'inactive', 'dead');
       return 'done';
     }
     if (unit.activeState === 'deactivating') {
@@ -289,6 +313,7 @@ export class ServiceManager extends EventEmitter {
     const unit = this.unit(name);
     unit.startTimes = [];
     unit.nRestarts = 0;
+    unit.flushRestarts = false;
     if (unit.activeState === 'failed') {
       unit.result = 'success';
       this.#setState(unit, 'inactive', 'dead');
@@ -362,6 +387,7 @@ export class ServiceManager extends EventEmitter {
     this.#shutDown = true;
     for (const unit of this.#units.values()) {
       unit.cancelAutoRestart?.();
+      unit.cancelSpawn?.();
       unit.stopping?.cancelTimeout();
       if (unit.process) this.#endProcess(unit.process);
     }
@@ -379,18 +405,25 @@ export class ServiceManager extends EventEmitter {
       unit.result = 'start-limit-hit';
       this.#log(unit, `${unit.name}: Failed with result 'start-limit-hit'.`, { priority: 4, kind: 'unitResult' });
       this.#log(unit, `Failed to start ${this.#label(unit)}.`, { priority: 3, kind: 'failedToStart' });
+      unit.flushRestarts = true;
       this.#setState(unit, 'failed', 'failed');
       this.#finishStartJob(unit, 'failed');
       return;
     }
     unit.startTimes.push(now);
+    // After the unit died for good (not on an automatic restart), a start begins a new count.
+    if (unit.flushRestarts) {
+      unit.nRestarts = 0;
+      unit.flushRestarts = false;
+    }
     unit.result = 'success';
     unit.invocationId = randomBytes(16).toString('hex');
     if (unit.config.type !== 'simple') this.#log(unit, `Starting ${this.#label(unit)}...`);
     this.#setState(unit, 'activating', 'start');
     unit.stamps.inactiveExit = this.#clock.now();
-    this.#clock.timer(spawnMs, () => {
-      if (this.#shutDown || unit.activeState !== 'activating' || unit.subState !== 'start') return;
+    unit.cancelSpawn = this.#clock.timer(spawnMs, () => {
+      unit.cancelSpawn = undefined;
+      if (this.#shutDown) return;
       if (!this.#spawn(unit, false)) return;
       // For these types systemd reports "Started" at exec, before the program says anything.
       if (unit.config.type === 'simple' || unit.config.type === 'exec') this.#enterRunning(unit);
@@ -498,8 +531,11 @@ export class ServiceManager extends EventEmitter {
 
   #beginStop(unit: Unit, resolve: () => void): void {
     const process = unit.process!;
-    this.#log(unit, `Stopping ${this.#label(unit)}...`, { kind: 'stopping' });
-    unit.stamps.activeExit = this.#clock.now();
+    // systemd announces stopping a unit that was up; one still starting is just signalled.
+    if (unit.activeState !== 'activating') {
+      this.#log(unit, `Stopping ${this.#label(unit)}...`, { kind: 'stopping' });
+      unit.stamps.activeExit = this.#clock.now();
+    }
     this.#setState(unit, 'deactivating', 'stop-sigterm');
     const cancelTimeout =
       unit.config.timeoutStopMs === Infinity
@@ -540,6 +576,7 @@ export class ServiceManager extends EventEmitter {
         this.#log(unit, `${unit.name}: Failed with result '${unit.result}'.`, { priority: 4, kind: 'unitResult' });
       }
       this.#log(unit, `Stopped ${label}.`, { kind: 'stopped' });
+      unit.flushRestarts = true;
       this.#setState(unit, unit.result === 'success' ? 'inactive' : 'failed', unit.result === 'success' ? 'dead' : 'failed');
       resolve();
       return;
@@ -570,6 +607,7 @@ export class ServiceManager extends EventEmitter {
       unit.result = 'protocol';
       this.#log(unit, `Failed to start ${label}.`, { priority: 3, kind: 'failedToStart' });
       this.#finishStartJob(unit, 'failed');
+      unit.flushRestarts = true;
       this.#setState(unit, 'failed', 'failed');
       return;
     }
@@ -580,12 +618,14 @@ export class ServiceManager extends EventEmitter {
       unit.cancelAutoRestart = this.#clock.timer(unit.config.restartMs, () => {
         unit.cancelAutoRestart = undefined;
         unit.nRestarts += 1;
+        unit.flushRestarts = false;
         this.#log(unit, `${unit.name}: Scheduled restart job, restart counter is at ${unit.nRestarts}.`, { kind: 'restartScheduled' });
         this.#log(unit, `Stopped ${label}.`, { kind: 'stopped' });
         this.#beginStart(unit);
       });
       return;
     }
+    unit.flushRestarts = true;
     this.#setState(unit, clean ? 'inactive' : 'failed', clean ? 'dead' : 'failed');
   }
 
