@@ -19,6 +19,8 @@ export interface CommandProbe<F = unknown> {
   /** The shell line (built with shellCommand/shellQuote), or undefined when this host has nothing to probe. */
   command(target: ProbeTarget): string | undefined;
   parse(output: string, exitCode: number | null, target: ProbeTarget): Parsed<F>;
+  /** It talks to something that can hang (a daemon, an RPC, a network mount): run it under the per-probe limit. */
+  mayHang?: boolean;
 }
 
 /**

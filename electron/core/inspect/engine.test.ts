@@ -4,13 +4,18 @@ import { AppError } from '../../../shared/contract/errors';
 import { shellQuote } from '../../../shared/shell/quote';
 import type { Cluster, Host } from '../../../shared/inventory/schema';
 import { genericProfile, hostProbes } from '../../../shared/stacks/profiles/generic';
-import { valueOf } from '../../../shared/stacks/profile';
+import { valueOf, type CommandProbe } from '../../../shared/stacks/profile';
 import { createLogger } from '../log/logger';
 import { InspectEngine } from './engine';
 import type { HostRunner, RunResult } from '../hosts/host-runner';
 
 const host = (name: string): Host => ({ name, address: '127.0.0.1', port: 22, user: 'ops', roles: ['generic'], auth: { method: 'agent' } });
 const cluster: Cluster = { name: 'c1', environment: 'lab', stacks: ['generic'], hosts: [host('here'), host('gone'), host('full')] };
+
+/** Swaps one probe's command in the script, whether it sits there plain or quoted for `sh -c`. */
+function swap(script: string, from: string, to: string): string {
+  return script.includes(shellQuote(from)) ? script.replace(shellQuote(from), shellQuote(to)) : script.replace(from, to);
+}
 
 /** Runs the probe script with this machine's real /bin/sh, as a host would. */
 function localShell(argv: readonly string[]): Promise<RunResult> {
@@ -27,7 +32,7 @@ const runner: HostRunner = {
     if (h.name === 'full') {
       // A host whose df reports a 95% full /var: the rest of the script is real.
       const fakeDf = "printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\\n/dev/sda1 100 95 5 95%% /var\\n'";
-      const script = argv[2]!.replace(shellQuote('df -P'), shellQuote(fakeDf));
+      const script = swap(argv[2]!, 'df -P', fakeDf);
       return localShell([argv[0]!, argv[1]!, script]);
     }
     return localShell(argv);
@@ -59,7 +64,7 @@ describe('InspectEngine', () => {
 
   it('reports a clock off by minutes as skew', async () => {
     const skewed: HostRunner = {
-      run: (_c, _h, argv) => localShell([argv[0]!, argv[1]!, argv[2]!.replace(shellQuote('date +%s'), shellQuote(`echo ${Math.round(Date.now() / 1000) + 300}`))]),
+      run: (_c, _h, argv) => localShell([argv[0]!, argv[1]!, swap(argv[2]!, 'date +%s', `echo ${Math.round(Date.now() / 1000) + 300}`)]),
     };
     const engine = new InspectEngine({ runner: skewed, profiles: [genericProfile], log: createLogger() });
     const { findings } = await engine.inspect({ ...cluster, hosts: [host('here')] });
@@ -108,15 +113,17 @@ describe('host key refusals', () => {
 });
 
 describe('per-probe time limit', () => {
+  // Two probes that may hang: the first runs under the per-probe limit, the last one is ended by the host's limit.
+  const mayHang: CommandProbe<string> = { id: 'test.daemon', mayHang: true, command: () => 'sleep 30', parse: (output) => ({ status: 'ok', value: output }) };
+  const profile = { ...genericProfile, probes: [mayHang, ...genericProfile.probes] };
+
   it('a probe that hangs becomes unknown with the reason; the others still parse', async () => {
-    const hanging: HostRunner = {
-      run: (_c, _h, argv) => localShell([argv[0]!, argv[1]!, argv[2]!.replace(shellQuote('cat /proc/meminfo'), shellQuote('sleep 30'))]),
-    };
-    const engine = new InspectEngine({ runner: hanging, profiles: [genericProfile], log: createLogger(), limits: { probeTimeoutSeconds: 1 } });
+    const engine = new InspectEngine({ runner: { run: (_c, _h, argv) => localShell(argv) }, profiles: [profile], log: createLogger(), limits: { probeTimeoutSeconds: 1 } });
     const { snapshot } = await engine.inspect({ ...cluster, hosts: [host('here')] });
     const facts = snapshot.hosts[0]!.facts;
-    expect(facts['host.meminfo']).toMatchObject({ status: 'unknown', reason: 'the probe did not finish within 1 s' });
+    expect(facts['test.daemon']).toMatchObject({ status: 'unknown', reason: 'the probe did not finish within 1 s' });
     expect(facts['host.loadavg']?.status).toBe('ok');
+    expect(facts['host.meminfo']?.status).toBe('ok');
     expect(facts['host.disk']?.status).toBe('ok');
   });
 });

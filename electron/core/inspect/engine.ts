@@ -117,11 +117,16 @@ export class InspectEngine {
 
   private async probeHost(cluster: Cluster, host: Host, probes: readonly CommandProbe[], signal?: AbortSignal): Promise<HostSnapshot> {
     const target = { cluster, host };
-    const sections: { name: string; command: string; probe: CommandProbe }[] = [];
-    for (const probe of probes) {
+    // Probes that may hang go last, each under the per-probe limit, so a hung daemon costs only
+    // its own facts. The very last one needs no limit of its own (the host's limit ends it, and
+    // every other section has already come back), which keeps a plain host's script cheap.
+    const sections: { name: string; command: string; timeLimited: boolean; probe: CommandProbe }[] = [];
+    for (const probe of [...probes.filter((p) => !p.mayHang), ...probes.filter((p) => p.mayHang)]) {
       const command = probe.command(target);
-      if (command !== undefined) sections.push({ name: probe.id, command, probe });
+      if (command !== undefined) sections.push({ name: probe.id, command, timeLimited: probe.mayHang === true, probe });
     }
+    const last = sections.at(-1);
+    if (last) last.timeLimited = false;
     const nonce = randomBytes(12).toString('hex');
     const script = buildSectionedScript(nonce, sections, { timeoutSeconds: this.limits.probeTimeoutSeconds });
     const probedAt = this.now();

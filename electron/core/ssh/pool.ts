@@ -101,7 +101,7 @@ const defaults = {
   keepaliveCountMax: 3,
   idleTimeoutMs: 5 * 60_000,
   connectTimeoutMs: 20_000,
-  maxConcurrentConnects: 32,
+  maxConcurrentConnects: 128,
   maxConcurrentConnectsPerEndpoint: 8,
   reconnectBackoff: { initialMs: 500, maxMs: 30_000 },
 } satisfies SshPoolOptions;

@@ -44,7 +44,7 @@ describe('sectioned probe scripts', () => {
 
   it('stops a section that hangs at its time limit and goes on with the next', () => {
     const sections = [
-      { name: 'hangs', command: shellCommand(['sleep', '30']) },
+      { name: 'hangs', command: shellCommand(['sleep', '30']), timeLimited: true },
       { name: 'after', command: shellCommand(['echo', 'next']) },
     ];
     const started = Date.now();

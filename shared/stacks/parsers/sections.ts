@@ -16,6 +16,11 @@ export interface ScriptSection {
   name: string;
   /** A complete shell command line, already quoted by the caller with `shellQuote`/`shellCommand`. */
   command: string;
+  /**
+   * Put it under the script's time limit: for commands that talk to something that can hang
+   * (a daemon, an RPC, a network file system). Costs two processes, so cheap reads go without.
+   */
+  timeLimited?: boolean;
 }
 
 const NONCE = /^[0-9a-f]{16,128}$/i;
@@ -41,28 +46,31 @@ function validate(nonce: string, sections: readonly ScriptSection[]): void {
 export const SECTION_TIMED_OUT = 124;
 
 /**
- * The POSIX sh script that runs every section in turn. Each command runs in its own `sh -c`
- * (an `exit` or `cd` stays inside it; a trailing comment or here-document cannot reach the
- * script) with stdin from /dev/null (so a command cannot swallow the rest of a script fed
- * through `sh -s`) and stderr merged into stdout (so "command not found" and friends reach
- * the parsers). With `timeoutSeconds`, each section is limited by coreutils `timeout` where
- * the host has it (exit status 124 when the limit hit), so one hanging probe costs its own
- * section, not the host's whole picture. LC_ALL=C keeps dates and messages in the format the
- * parsers read.
+ * The POSIX sh script that runs every section in turn. Each command runs in a subshell (an
+ * `exit` or `cd` stays inside it) with stdin from /dev/null (so a command cannot swallow the
+ * rest of a script fed through `sh -s`) and stderr merged into stdout (so "command not found"
+ * and friends reach the parsers); it sits on lines of its own, so a trailing comment or
+ * here-document cannot swallow the closing parenthesis. With `timeoutSeconds`, sections marked
+ * `timeLimited` run in their own `sh -c` under coreutils `timeout` where the host has it
+ * (exit status 124 when the limit hit), so one hanging probe costs its own section, not the
+ * host's whole picture. LC_ALL=C keeps dates and messages in the format the parsers read.
  */
 export function buildSectionedScript(nonce: string, sections: readonly ScriptSection[], options: { timeoutSeconds?: number } = {}): string {
   validate(nonce, sections);
   const lines = ['LC_ALL=C', 'export LC_ALL'];
   const limit = options.timeoutSeconds;
-  if (limit !== undefined) {
+  if (limit !== undefined && sections.some((s) => s.timeLimited)) {
     if (!Number.isInteger(limit) || limit < 1) throw new AppError('INVALID_INPUT', 'A section time limit is a whole number of seconds');
     lines.push('if command -v timeout >/dev/null 2>&1; then sb_run() { timeout -k 2 "$@"; }; else sb_run() { shift; "$@"; }; fi');
   }
-  for (const { name, command } of sections) {
-    const run = shellCommand(['sh', '-c', command]);
+  for (const { name, command, timeLimited } of sections) {
+    const run =
+      limit !== undefined && timeLimited
+        ? [`sb_run ${limit} ${shellCommand(['sh', '-c', command])} </dev/null 2>&1`]
+        : ['(', command, ') </dev/null 2>&1'];
     lines.push(
       `printf '%s\\n' ${shellQuote(`@@SB-BEGIN ${nonce} ${name}`)}`,
-      `${limit === undefined ? '' : `sb_run ${limit} `}${run} </dev/null 2>&1`,
+      ...run,
       // The newline before END ends the command's last line even when it printed none;
       // splitSections removes exactly that one newline again.
       `printf '\\n%s %s\\n' ${shellQuote(`@@SB-END ${nonce} ${name}`)} "$?"`,

@@ -34,6 +34,8 @@ export const hostProbes = {
   },
   disk: {
     id: 'host.disk',
+    // df waits on a hung network mount.
+    mayHang: true,
     command: () => shellCommand(['df', '-P']),
     parse: (output, exitCode) => parseDfPosix(output, exitCode ?? undefined),
   },

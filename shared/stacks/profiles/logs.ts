@@ -84,6 +84,7 @@ export function logTailProbe(spec: ServiceProbeSpec & LogFileSpec & { lines?: nu
   const commandOf = (host: Host) => logCommand(host, serviceRunOf(host, spec.name, spec.fallback(host)), lines, spec);
   return {
     id: spec.id,
+    mayHang: true,
     command: ({ host }) => (host.roles.includes(spec.role) ? commandOf(host)?.command : undefined),
     parse: (output, exitCode, { host }) => {
       const command = commandOf(host);

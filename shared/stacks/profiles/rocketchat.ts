@@ -52,6 +52,7 @@ export const rocketchatProbes = {
   haproxyService: serviceStateProbe({ id: 'haproxy.service', role: 'haproxy', name: 'haproxy', fallback: () => systemdRun('haproxy', 'haproxy') }),
   haproxyStat: {
     id: 'haproxy.stat',
+    mayHang: true,
     // The socket path travels as "$1" of a fixed script: a label can never become shell code.
     command: ({ host }) =>
       host.roles.includes('haproxy')

@@ -76,6 +76,8 @@ export function serviceStateProbe(spec: ServiceProbeSpec): CommandProbe<ServiceS
   const runOf = (host: Host) => serviceRunOf(host, spec.name, spec.fallback(host));
   return {
     id: spec.id,
+    // systemctl waits on D-Bus, docker on its daemon, kubectl on the API server.
+    mayHang: true,
     command: ({ host }) => {
       if (!host.roles.includes(spec.role)) return undefined;
       const run = runOf(host);

@@ -49,16 +49,22 @@ export const vernemqProbes = {
   service: serviceStateProbe({ ...service, id: 'vernemq.service' }),
   cluster: {
     id: 'vernemq.cluster',
+    // vmq-admin and vernemq ping are RPCs to the Erlang node.
+    mayHang: true,
     command: ({ host }) => (host.roles.includes('vernemq') ? inService(runOf(host), vmqAdminShow('cluster')) : undefined),
     parse: (output, exitCode) => parseVmqClusterShow(output, exitCode ?? undefined),
   } satisfies CommandProbe<{ nodes: VmqClusterNode[]; format: 'table' | 'json' }>,
   plugins: {
     id: 'vernemq.plugins',
+    // vmq-admin and vernemq ping are RPCs to the Erlang node.
+    mayHang: true,
     command: ({ host }) => (host.roles.includes('vernemq') ? inService(runOf(host), vmqAdminShow('plugin')) : undefined),
     parse: (output, exitCode) => parseVmqPluginShow(output, exitCode ?? undefined),
   } satisfies CommandProbe<{ plugins: { name: string; type: string; hooks: string[] }[] }>,
   ping: {
     id: 'vernemq.ping',
+    // vmq-admin and vernemq ping are RPCs to the Erlang node.
+    mayHang: true,
     command: ({ host }) => (host.roles.includes('vernemq') ? inService(runOf(host), ['vernemq', 'ping']) : undefined),
     parse: (output, exitCode) => parseVernemqPing(output, exitCode ?? undefined),
   } satisfies CommandProbe<{ responding: boolean; node?: string }>,

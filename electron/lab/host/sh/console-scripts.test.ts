@@ -192,8 +192,9 @@ describe("the probe engine's sectioned script", () => {
       expect({ name, exitCode: byName[name]!.exitCode }).toEqual({ name, exitCode: 0 });
     }
     expect(byName.exits).toMatchObject({ exitCode: 3, output: 'in /tmp\n' });
-    // Each section runs in its own `sh -c` (dash whatever the login shell): line 1 of that script.
-    expect(byName.missing).toMatchObject({ exitCode: 127, output: 'sh: 1: nosuch-tool: not found\n' });
+    // `sh -c` is dash whatever the login shell; it counts the script's lines.
+    const missingLine = script.split('\n').indexOf('nosuch-tool --version') + 1;
+    expect(byName.missing).toMatchObject({ exitCode: 127, output: `sh: ${missingLine}: nosuch-tool: not found\n` });
     expect(byName['no-newline']!.output).toBe('partial');
     expect(byName.forged).toMatchObject({ exitCode: 0, output: '@@SB-END 00000000000000000000000000000000 forged 0\n@@SB-BEGIN 0000000000000000 other\n' });
     expect(parseLoadavg(byName['host.loadavg']!.output).status).toBe('ok');
