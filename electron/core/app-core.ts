@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { calls } from '../../shared/contract';
+import { AppError, calls } from '../../shared/contract';
 import { allProfiles, profileVersionOf } from '../../shared/stacks/catalog';
 import { Dispatcher, type Handlers } from './rpc/dispatcher';
 import { EventHub } from './rpc/event-hub';
@@ -15,6 +15,10 @@ import { InspectEngine } from './inspect/engine';
 import { InspectService } from './inspect/service';
 import { OperationEngine, operationsDir } from './ops/engine';
 import { opsHandlers } from './ops/handlers';
+import { MongoClusterLock } from './ops/mongo-lock';
+import type { ClusterLock } from './ops/locks';
+import { restartKinds } from './restart/kinds';
+import { RestartService } from './restart/service';
 import { LabControl } from './lab-control';
 import type { Logger } from './log/logger';
 import { appVersion } from './version';
@@ -60,8 +64,9 @@ export async function createCore(options: CoreOptions) {
   const stopSshEvents = ssh.service.subscribe((event, payload) => events.emit(event, payload));
   const runner = new PoolHostRunner(ssh.pool, secrets, options.homeDir);
   const mongo = new MongoClients(ssh.pool, secrets);
+  const inspectEngine = new InspectEngine({ runner, mongo, profiles: allProfiles, log });
   const inspect = new InspectService({
-    engine: new InspectEngine({ runner, mongo, profiles: allProfiles, log }),
+    engine: inspectEngine,
     clusters: async () => (await inventoryStore.inventory()).clusters,
     events,
     log,
@@ -73,16 +78,42 @@ export async function createCore(options: CoreOptions) {
   const lab = new LabControl({ dataDir, inventory: inventoryStore, secrets, log, onChange: (status) => events.emit('labChanged', status) });
   await lab.cleanUpStale();
 
+  const clusterNamed = async (name: string) => {
+    const cluster = (await inventoryStore.inventory()).clusters.find((c) => c.name === name);
+    if (!cluster) throw new AppError('NOT_FOUND', `No cluster named "${name}"`);
+    return cluster;
+  };
   // Features (restart, license, rollback) register their executors and checks as they land.
+  const restartKindSet = restartKinds({ runner, cluster: clusterNamed, mongo: (cluster) => mongo.db(cluster) });
   const ops = new OperationEngine({
     dir: operationsDir(dataDir),
-    executors: {},
-    checks: {},
+    executors: { ...restartKindSet.executors },
+    checks: { ...restartKindSet.checks },
     log,
     actor: actorName(),
     emit: (event, payload) => events.emit(event, payload),
+    extraLocks: (name) => mongoLocks(name),
   });
   await ops.recover();
+
+  /** The lock in the cluster's own MongoDB, when it has one and it answers now (another laptop sees it). */
+  async function mongoLocks(name: string): Promise<ClusterLock[]> {
+    const cluster = await clusterNamed(name).catch(() => undefined);
+    if (!cluster?.mongo?.url) return [];
+    try {
+      return [new MongoClusterLock(await mongo.db(cluster), name, { label: cluster.name })];
+    } catch (error) {
+      log.warn('ops', 'MongoDB not reachable; only the local lock is taken', { cluster: name, error });
+      return [];
+    }
+  }
+
+  const restart = new RestartService({
+    clusters: async () => (await inventoryStore.inventory()).clusters,
+    snapshot: async (cluster) => (await inspectEngine.inspect(cluster)).snapshot,
+    engine: ops,
+    audit,
+  });
 
   const handlers: Handlers<typeof calls> = {
     app: {
@@ -130,6 +161,10 @@ export async function createCore(options: CoreOptions) {
       },
     },
     ops: opsHandlers(ops),
+    restart: {
+      plan: ({ cluster, policy }) => restart.plan(cluster, policy),
+      start: ({ cluster, policy, confirmName }) => restart.start(cluster, policy, confirmName),
+    },
     lab: {
       scenarios: () => lab.scenarios(),
       status: () => lab.current(),

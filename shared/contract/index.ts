@@ -5,6 +5,7 @@ import { hostKeyCalls, sshCalls, sshEvents } from './ssh';
 import { inspectCalls, inspectEvents } from './inspect';
 import { opsCalls, opsEvents } from './ops';
 import { labCalls, labEvents } from './lab';
+import { restartCalls } from './restart';
 import type { CallGroups, EventMap } from './define';
 
 /**
@@ -21,6 +22,7 @@ export const calls = {
   ssh: sshCalls,
   inspect: inspectCalls,
   ops: opsCalls,
+  restart: restartCalls,
   lab: labCalls,
 } satisfies CallGroups;
 
@@ -46,3 +48,4 @@ export * from './ssh';
 export * from './inspect';
 export * from './ops';
 export * from './lab';
+export * from './restart';

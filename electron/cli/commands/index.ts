@@ -4,6 +4,8 @@ import { demoCommand, desktopCommand } from './desktop';
 import { execCommand } from './exec';
 import { inspectCommand } from './inspect';
 import { labCommand } from './lab';
+import { opsCommand } from './ops';
+import { restartCommand } from './restart';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand, inspectCommand, execCommand, labCommand];
+export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand, inspectCommand, restartCommand, opsCommand, execCommand, labCommand];
