@@ -11,6 +11,7 @@ import { OperationsPage } from '../features/operations/OperationsPage';
 import { ActivityPage } from '../features/activity/ActivityPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { SshPrompts } from '../features/ssh/SshPrompts';
+import { OperationNotices } from '../features/operations/OperationNotices';
 
 const pages: Record<Section, () => React.JSX.Element | null> = {
   clusters: ClustersPage,
@@ -44,6 +45,7 @@ export function App() {
         <Page />
       </main>
       <SshPrompts />
+      <OperationNotices />
     </div>
   );
 }

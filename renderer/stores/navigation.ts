@@ -9,19 +9,24 @@ interface NavigationStore {
   cluster: string | undefined;
   /** The node open in that cluster's overview (undefined: the overview itself). */
   host: string | undefined;
+  /** The operation open in the Operations section (undefined: the list). */
+  operation: string | undefined;
   /** Switches section and leaves any open cluster, so the sidebar always lands on a section's start. */
   go(section: Section): void;
   openCluster(cluster: string): void;
   openHost(cluster: string, host: string): void;
   closeHost(): void;
+  openOperation(opId: string): void;
 }
 
 export const useNavigation = create<NavigationStore>((set) => ({
   section: 'clusters',
   cluster: undefined,
   host: undefined,
-  go: (section) => set({ section, cluster: undefined, host: undefined }),
-  openCluster: (cluster) => set({ section: 'clusters', cluster, host: undefined }),
-  openHost: (cluster, host) => set({ section: 'clusters', cluster, host }),
+  operation: undefined,
+  go: (section) => set({ section, cluster: undefined, host: undefined, operation: undefined }),
+  openCluster: (cluster) => set({ section: 'clusters', cluster, host: undefined, operation: undefined }),
+  openHost: (cluster, host) => set({ section: 'clusters', cluster, host, operation: undefined }),
   closeHost: () => set({ host: undefined }),
+  openOperation: (opId) => set({ section: 'operations', cluster: undefined, host: undefined, operation: opId }),
 }));

@@ -1,6 +1,8 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ClusterSummary } from '../../../shared/inventory/schema';
 import { EnvironmentBadge, SimulationBadge } from '../clusters/list/EnvironmentBadge';
+import { RestartPreviewDialog } from '../restart/RestartPreviewDialog';
 import type { ClusterEntry } from './inspect-store';
 import { IntervalSelect } from './IntervalSelect';
 import { RefreshButton } from './RefreshButton';
@@ -18,6 +20,7 @@ interface ClusterHeaderProps {
 
 export function ClusterHeader({ name, summary, entry, intervalSeconds, onBack, onRefresh, onInterval }: ClusterHeaderProps) {
   const { t, i18n } = useTranslation();
+  const [restarting, setRestarting] = useState(false);
   const inspection = entry?.inspection;
   return (
     <header className="inspect-header">
@@ -51,8 +54,12 @@ export function ClusterHeader({ name, summary, entry, intervalSeconds, onBack, o
         <div className="page-actions">
           <IntervalSelect seconds={intervalSeconds} onChange={onInterval} />
           <RefreshButton cluster={name} refreshing={!!entry?.refreshing} onRefresh={onRefresh} />
+          <button type="button" className="button" data-testid="staged-restart" onClick={() => setRestarting(true)}>
+            {t('restart.open')}
+          </button>
         </div>
       </div>
+      {restarting && <RestartPreviewDialog cluster={name} onClose={() => setRestarting(false)} />}
     </header>
   );
 }

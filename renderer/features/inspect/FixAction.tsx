@@ -1,5 +1,7 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Finding, FixFeature } from '../../../shared/stacks/findings';
+import { RestartPreviewDialog } from '../restart/RestartPreviewDialog';
 
 /** What the console can do about a finding, wired by the page that shows it. */
 export interface FindingActions {
@@ -9,11 +11,12 @@ export interface FindingActions {
 }
 
 /** Fixes whose console feature has not landed yet: shown, but not pretending to work. */
-const comingLater: ReadonlySet<FixFeature> = new Set(['license-wizard', 'staged-restart', 'rollback']);
+const comingLater: ReadonlySet<FixFeature> = new Set(['license-wizard', 'rollback']);
 
 /** The action button named after the feature that fixes the finding. */
 export function FixAction({ finding, actions, currentHost }: { finding: Finding; actions: FindingActions; currentHost?: string | undefined }) {
   const { t } = useTranslation();
+  const [restarting, setRestarting] = useState(false);
   const feature = finding.fix;
   // "Open the node" on that node's own page would go nowhere.
   if (feature === 'none' || (feature === 'node-view' && finding.hosts[0] === currentHost)) return null;
@@ -25,6 +28,16 @@ export function FixAction({ finding, actions, currentHost }: { finding: Finding;
         title={t('inspect.fix.comingWith', { feature: t(`inspect.fix.features.${feature}`) })}>
         {label}
       </button>
+    );
+  }
+  if (feature === 'staged-restart') {
+    return (
+      <>
+        <button type="button" className="button button-small" data-testid="fix-action" data-fix={feature} onClick={() => setRestarting(true)}>
+          {label}
+        </button>
+        {restarting && <RestartPreviewDialog cluster={finding.cluster} onClose={() => setRestarting(false)} />}
+      </>
     );
   }
   const run = () => {

@@ -1,12 +1,10 @@
-import { useTranslation } from 'react-i18next';
-import { EmptyState } from '../../app/EmptyState';
+import { useNavigation } from '../../stores/navigation';
+import { OperationList } from './OperationList';
+import { OperationView } from './OperationView';
+import './operations.css';
 
+/** The Operations section: every operation, or the one the admin opened. */
 export function OperationsPage() {
-  const { t } = useTranslation();
-  return (
-    <section aria-labelledby="page-title" data-testid="page-operations">
-      <h1 id="page-title">{t('operations.title')}</h1>
-      <EmptyState title={t('operations.empty')} hint={t('operations.emptyHint')} />
-    </section>
-  );
+  const opId = useNavigation((state) => state.operation);
+  return opId ? <OperationView key={opId} opId={opId} /> : <OperationList />;
 }
