@@ -21,7 +21,9 @@ export class InspectPage {
   }
 
   async gotoClusters(url: string): Promise<void> {
+    // Opening the same URL again only changes the fragment (no reload): go through the sidebar too.
     await this.page.goto(url);
+    await this.page.getByTestId('nav-clusters').click();
     await expect(this.page.getByTestId('page-clusters')).toBeVisible();
   }
 

@@ -168,6 +168,18 @@ describe('planRestart: WuKongIM (Raft)', () => {
     expect(result.refusals.join('\n')).toMatch(/3 members tolerate 1 down at once and 1 is down already/);
   });
 
+  it('restarts a split cluster when the member the others see down is the seed, restarted first', () => {
+    const c = wk();
+    const views: Record<string, { view: ReturnType<typeof view> }> = {
+      'wk-1001': { view: [{ id: 1001, online: true, leader: true }] },
+      'wk-1002': { view: view([1001]) },
+      'wk-1003': { view: view([1001]) },
+    };
+    const result = planRestart({ cluster: c, facts: live(c, { wukongim: views }), policy: policy() });
+    expect(result.refusals).toEqual([]);
+    expect(ids(result.plan)).toEqual(['wk-1001:restart', 'wk-1002:restart', 'wk-1003:restart']);
+  });
+
   it('refuses when an unreachable host is in scope', () => {
     const c = wk();
     const facts = live(c);

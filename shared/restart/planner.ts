@@ -362,18 +362,31 @@ class Planner {
     const idOf = (host: Host) => this.facts.wukongim[host.name]?.nodeId ?? wukongNodeIdOf(host);
     const offline = new Set<number>();
     for (const host of all) for (const member of this.facts.wukongim[host.name]?.view ?? []) if (!member.online) offline.add(member.id);
-    const down = all.filter((host) => !this.reachable(host) || this.running(host, 'wukongim') === false || (idOf(host) !== undefined && offline.has(idOf(host)!))).length;
+    const downHosts = all.filter((host) => !this.reachable(host) || this.running(host, 'wukongim') === false || (idOf(host) !== undefined && offline.has(idOf(host)!)));
+    const down = downHosts.length;
     const tolerated = Math.floor((n - 1) / 2);
     const parallel = Math.max(1, Math.min(this.policy.maxUnavailable, tolerated));
-    if (n === 1) {
-      this.warnings.push(`WuKongIM runs as a single node (${all[0]!.name}): it serves nobody while it restarts.`);
-    } else if (down + parallel > tolerated) {
-      this.refusals.push(
-        `WuKongIM: ${n} members tolerate ${tolerated} down at once and ${down} ${down === 1 ? 'is' : 'are'} down already: restarting ${parallel} more would lose the Raft quorum. Bring the missing member(s) back first.`,
-      );
-    }
     const seed = this.seedOf(all, idOf);
     const ordered = seed !== undefined && nodes.includes(seed) ? [seed, ...nodes.filter((host) => host !== seed)] : nodes;
+    if (n === 1) {
+      this.warnings.push(`WuKongIM runs as a single node (${all[0]!.name}): it serves nobody while it restarts.`);
+    } else {
+      // Walk the batches as they will run: members down now stay down until their own restart
+      // brings them back (each gate waits for it), so restarting the member the others see as
+      // down (a split: 1001 first) costs the quorum nothing, while restarting another does.
+      const stillDown = new Set(downHosts.map((host) => host.name));
+      const batches = seed !== undefined && ordered[0] === seed ? [[seed], ...chunk(ordered.slice(1), parallel)] : chunk(ordered, parallel);
+      for (const batch of batches) {
+        const during = new Set([...stillDown, ...batch.map((host) => host.name)]);
+        if (during.size > tolerated) {
+          this.refusals.push(
+            `WuKongIM: ${n} members tolerate ${tolerated} down at once and ${down} ${down === 1 ? 'is' : 'are'} down already: restarting ${batch.map((host) => host.name).join(', ')} would leave ${n - during.size} of ${n} up and lose the Raft quorum. Bring the missing member(s) back first.`,
+          );
+          break;
+        }
+        for (const host of batch) stillDown.delete(host.name);
+      }
+    }
     const members = all.map(idOf).filter((id): id is number => id !== undefined);
     if (members.length < n) this.warnings.push('Some WuKongIM node ids are unknown (label wukongim.nodeId): the gate checks membership by count only for them.');
     const quorum = Math.floor(n / 2) + 1;
@@ -542,4 +555,11 @@ class Planner {
 /** Builds the staged-restart plan, or says why it cannot run now. Pure. */
 export function planRestart(input: PlanRestartInput): PlanRestartOutput {
   return new Planner(input.cluster, input.facts, input.policy).build();
+}
+
+/** Consecutive groups of at most `size`. */
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
 }

@@ -83,6 +83,12 @@ describe('VerneMQ profile', () => {
     expect(byRule('vernemq.health-down').params.reasons).toBe('Node has not joined cluster');
   });
 
+  it('keeps quiet about an old non-empty refusal in the log once the node has joined', () => {
+    const all = clusterJson([0, 1, 2]);
+    const list = findings({ 'vernemq-2': { 'vernemq.log': fixture('vernemq/log-non-empty.txt'), 'vernemq.cluster': all } });
+    expect(list.filter((finding) => finding.ruleId === 'vernemq.non-empty-join')).toEqual([]);
+  });
+
   it('raises one P1 instead when half the nodes or more are out', () => {
     const list = findings({ 'vernemq-0': { 'vernemq.cluster': clusterJson([0]) }, 'vernemq-1': { 'vernemq.cluster': clusterJson([1]) }, 'vernemq-2': { 'vernemq.cluster': clusterJson([2]) } });
     expect(list).toMatchObject([{ ruleId: 'vernemq.cluster-split', severity: 'P1', params: { count: 2, total: 3 } }]);

@@ -296,6 +296,9 @@ function nonEmptyFindings(snapshot: ClusterSnapshot): Finding[] {
   return reachedWithRole(snapshot, 'vernemq').flatMap((host) => {
     const log = valueOf(host, vernemqProbes.log);
     if (log === undefined) return [];
+    // A refusal in the log is history once the node has joined: its cluster view shows running peers.
+    const view = valueOf(host, vernemqProbes.cluster);
+    if (view !== undefined && view.nodes.filter((node) => node.running).length > 1) return [];
     const scan = scanVernemqLog(log.lines.join('\n'));
     if (scan.nonEmptyJoinRefusals.length === 0 && scan.nonEmptyNodeErrors === 0) return [];
     return [
