@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { Client } from 'ssh2';
 import { parse } from 'yaml';
 import type { Cluster } from '../shared/inventory/schema';
 import type { LabStatus } from '../shared/contract/lab';
@@ -57,7 +58,8 @@ async function expectSucceeded(page: Page): Promise<void> {
   await expect(page.getByTestId('op-finished')).toHaveClass(/op-banner-ok/);
 }
 
-test('rc-readonly with the license stored: a rolling restart drains each node before its restart and ends with every node writable', async ({ page }) => {
+/** rc-readonly with the lab's valid license stored in MongoDB: each node reads it when it restarts. */
+async function startLicensedRocketChat(): Promise<{ lab: LabStatus; cluster: Cluster }> {
   const lab = await startLab('rc-readonly');
   const cluster = await rpc<Cluster>(server, 'inventory.get', { name: 'rehearsal-rocketchat' });
   const license = readFileSync(lab.running!.files.find((f) => f.endsWith('valid.lic'))!, 'utf8').trim();
@@ -67,6 +69,11 @@ test('rc-readonly with the license stored: a rolling restart drains each node be
   } finally {
     await mongo.close();
   }
+  return { lab, cluster };
+}
+
+test('rc-readonly with the license stored: a rolling restart drains each node before its restart and ends with every node writable', async ({ page }) => {
+  await startLicensedRocketChat();
   await runRestart(page, 'rehearsal-rocketchat', ['rocketchat']);
   // The preview said what keeps serving; the operation shows each node drained, restarted, readied.
   await expectSucceeded(page);
@@ -173,4 +180,85 @@ test('the server killed mid-operation: the operation shows as interrupted at its
     rmSync(labDir, { recursive: true, force: true });
     rmSync(ownData, { recursive: true, force: true });
   }
+});
+
+/** Commands on a lab host over SSH (the lab's own key and known_hosts, strict checking), as the e2e's probe. */
+async function labShell(dir: string, port: number): Promise<{ run(command: string): Promise<string>; close(): void }> {
+  const client = new Client();
+  const knownKeys = readFileSync(join(dir, 'known_hosts'), 'utf8');
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('error', reject);
+    client.connect({
+      host: '127.0.0.1',
+      port,
+      username: 'ops',
+      privateKey: readFileSync(join(dir, 'id_ed25519')),
+      hostVerifier: (key: Buffer) => knownKeys.includes(key.toString('base64')),
+    });
+  });
+  return {
+    run: (command) =>
+      new Promise((resolve, reject) => {
+        client.exec(command, (error, channel) => {
+          if (error) return reject(error);
+          let out = '';
+          channel.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          channel.stderr.resume();
+          channel.on('close', () => resolve(out));
+        });
+      }),
+    close: () => client.end(),
+  };
+}
+
+test('while 4 Rocket.Chat nodes roll, HAProxy keeps at least 3 backends UP, sampled all along', async ({ page }) => {
+  const { lab, cluster } = await startLicensedRocketChat();
+  const haproxy = cluster.hosts.find((h) => h.roles.includes('haproxy'))!;
+  const shell = await labShell(lab.running!.dir, haproxy.port);
+  const samples: number[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const csv = await shell.run('echo "show stat" | socat stdio /run/haproxy/admin.sock');
+      samples.push(csv.split('\n').filter((line) => /^rocketchat_back,rc\d,/.test(line) && /,UP[ ,]/.test(line)).length);
+    }
+  })();
+  try {
+    await runRestart(page, 'rehearsal-rocketchat', ['rocketchat']);
+    await expect(page.getByTestId('op-finished')).toBeVisible({ timeout: 120_000 });
+  } finally {
+    sampling = false;
+    await sampler;
+    shell.close();
+  }
+  expect(samples.length).toBeGreaterThan(20);
+  expect(Math.min(...samples)).toBeGreaterThanOrEqual(3);
+  expect(samples).toContain(3);
+});
+
+test('a health gate that never passes stops the operation at that node; the nodes after it are untouched', async ({ page }) => {
+  await startLicensedRocketChat();
+  await rpc(server, 'lab.fault', { host: 'rc2', fault: 'unhealthy', on: true });
+  const inspect = new InspectPage(page);
+  await inspect.gotoClusters(server.url);
+  await inspect.openCluster('rehearsal-rocketchat');
+  await inspect.refresh();
+  await page.getByTestId('staged-restart').click();
+  await page.getByTestId('restart-roles').getByRole('checkbox', { name: 'rocketchat', exact: true }).check();
+  await page.getByTestId('restart-gate-timeout').fill('5');
+  await page.getByTestId('restart-plan').click();
+  await expect(page.getByTestId('restart-plan-step').first()).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('restart-start').click();
+  await expect(page.getByTestId('op-stopped')).toHaveAttribute('data-step', 'rc2:restart', { timeout: 60_000 });
+  const stateOf = (step: string) => page.locator(`[data-testid="op-step"][data-step="${step}"]`).getAttribute('data-state');
+  expect(await stateOf('rc1:ready')).toBe('succeeded');
+  for (const untouched of ['rc3:drain', 'rc3:restart', 'rc4:drain', 'rc4:restart']) expect(await stateOf(untouched)).toBe('pending');
+  // rc2 is left drained and the page says so, with the undo offered.
+  await expect(page.getByTestId('op-pending-undo')).toContainText('rc2');
+  await rpc(server, 'lab.fault', { host: 'rc2', fault: 'unhealthy', on: false });
+  await page.getByTestId('op-undo-pending').click();
+  await page.getByTestId('op-confirm').click();
+  await expect(page.getByTestId('op-finished')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('op-pending-undo')).toHaveCount(0);
 });

@@ -170,6 +170,7 @@ export async function createCore(options: CoreOptions) {
       status: () => lab.current(),
       start: (input) => lab.start(input),
       stop: () => lab.stop(),
+      fault: (input) => lab.fault(input),
     },
   };
 

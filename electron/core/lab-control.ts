@@ -95,6 +95,13 @@ export class LabControl {
     });
   }
 
+  /** Switches a fault on a host of the running lab (the host's lab name, e.g. `rc2`). */
+  async fault(input: { host: string; fault: string; on: boolean }): Promise<{ host: string; fault: string; on: boolean }> {
+    if (!this.handle) throw new AppError('NOT_FOUND', 'No lab is running');
+    await this.handle.fault(input.host, input.fault, input.on);
+    return input;
+  }
+
   /** At start-up: lab clusters left by a run that did not stop (a crash) point at nothing. */
   async cleanUpStale(): Promise<void> {
     await this.removeLabClusters();

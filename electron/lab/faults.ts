@@ -11,12 +11,14 @@ import { generateEd25519KeyPair } from './systems/rocketchat/hosts';
  * - `slow`: every command and SFTP session waits 3 s (lab time) before it runs;
  * - `flap`: the host's health endpoints alternate between their real answer and a 500, every
  *   10 s of lab time (HAProxy and the console see it come and go);
+ * - `unhealthy`: the host's HTTP APIs (health endpoints and `/api/info`) answer 500 until it is
+ *   switched off: a node that never comes back healthy after a restart;
  * - `disk-full`: the root file system has no space left (an upload fails half-way);
  * - `rekey`: the host presents a new host key (as after a reinstall); switching it off restores
  *   the original key.
  */
 
-export const FAULT_KINDS = ['refuse', 'hang', 'slow', 'flap', 'disk-full', 'rekey'] as const;
+export const FAULT_KINDS = ['refuse', 'hang', 'slow', 'flap', 'unhealthy', 'disk-full', 'rekey'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const SLOW_COMMAND_MS = 3_000;
@@ -59,7 +61,11 @@ export class HostFaults {
         await host.setFaults({ slowMs: on ? SLOW_COMMAND_MS : 0 });
         break;
       case 'flap':
-        if (on) this.#restoreHttp = flapHealth(host);
+        if (on) this.#restoreHttp = failHealth(host, () => Math.floor(host.clock.lab.labNow() / FLAP_PERIOD_MS) % 2 === 1, HEALTH_PATHS);
+        else this.#restoreHttp?.();
+        break;
+      case 'unhealthy':
+        if (on) this.#restoreHttp = failHealth(host, () => true, UNHEALTHY_PATHS);
         else this.#restoreHttp?.();
         break;
       case 'disk-full': {
@@ -86,13 +92,15 @@ export class HostFaults {
   }
 }
 
-/** Makes the host's health endpoints answer 500 every other period of lab time; returns the undo. */
-function flapHealth(host: LabHost): () => void {
+/** `unhealthy` also fails the API a node's readiness is judged by. */
+const UNHEALTHY_PATHS = new Set([...HEALTH_PATHS, '/api/info', '/cluster/nodes']);
+
+/** Makes the host's health endpoints (`paths`) answer 500 while `down()` says so; returns the undo. */
+function failHealth(host: LabHost, down: () => boolean, paths: ReadonlySet<string>): () => void {
   const endpoints: HttpEndpoints = host.http;
   const original = endpoints.request;
-  const down = (): boolean => Math.floor(host.clock.lab.labNow() / FLAP_PERIOD_MS) % 2 === 1;
   endpoints.request = async (request, signal) => {
-    if (HEALTH_PATHS.has(request.path) && endpoints.isListening(request.port) && down()) {
+    if (paths.has(request.path) && endpoints.isListening(request.port) && down()) {
       return { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'error', message: 'health check failed' }) };
     }
     return original.call(endpoints, request, signal);

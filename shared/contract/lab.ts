@@ -44,6 +44,11 @@ export const labCalls = {
     labStatusSchema,
   ),
   stop: defineCall('Stop the running lab and remove its clusters from the inventory', none, labStatusSchema),
+  fault: defineCall(
+    'Switch a fault on or off on a lab host (refuse, hang, slow, flap, unhealthy, disk-full, rekey): rehearse a failure',
+    z.object({ host: z.string().min(1).max(200), fault: z.string().min(1).max(40), on: z.boolean() }).strict(),
+    z.object({ host: z.string(), fault: z.string(), on: z.boolean() }),
+  ),
 };
 
 export const labEvents = {
