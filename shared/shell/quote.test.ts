@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { shellCommand, shellQuote } from './quote';
+import { builtinCat, shellCommand, shellQuote } from './quote';
 
 const hostile = [
   '',
@@ -94,5 +94,25 @@ describe('shellCommand', () => {
       Array.from({ length: next() % 12 }, () => alphabet[next() % alphabet.length]).join(''),
     );
     expect(throughShell(shell, values)).toEqual(values);
+  });
+});
+
+describe('builtinCat', () => {
+  it('prints a file like cat, with shell builtins only (also a last line without a newline, and odd names)', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), "sb cat '$(x)"));
+    try {
+      const file = join(dir, "a b'c");
+      writeFileSync(file, 'one\n  two  \\ back\nlast');
+      for (const shell of ['/bin/sh', '/bin/bash']) {
+        const result = spawnSync(shell, ['-c', builtinCat(file)], { encoding: 'utf8' });
+        expect(result.stdout).toBe('one\n  two  \\ back\nlast\n');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,3 +17,11 @@ export function shellCommand(argv: readonly string[]): string {
   if (argv.length === 0) throw new Error('A command needs at least a program name');
   return argv.map(shellQuote).join(' ');
 }
+
+/**
+ * Prints a file with shell builtins only (`read` and `printf`): no process is started, which
+ * matters when one script reads several /proc files on hundreds of hosts.
+ */
+export function builtinCat(path: string): string {
+  return `while IFS= read -r sb_line || [ -n "$sb_line" ]; do printf '%s\\n' "$sb_line"; done < ${shellQuote(path)}`;
+}

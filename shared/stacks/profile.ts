@@ -21,6 +21,8 @@ export interface CommandProbe<F = unknown> {
   parse(output: string, exitCode: number | null, target: ProbeTarget): Parsed<F>;
   /** It talks to something that can hang (a daemon, an RPC, a network mount): run it under the per-probe limit. */
   mayHang?: boolean;
+  /** Shell builtins only, never `exit`/`cd`: runs in the script's shell without a process (see `ScriptSection.inline`). */
+  inline?: boolean;
 }
 
 /**

@@ -120,10 +120,10 @@ export class InspectEngine {
     // Probes that may hang go last, each under the per-probe limit, so a hung daemon costs only
     // its own facts. The very last one needs no limit of its own (the host's limit ends it, and
     // every other section has already come back), which keeps a plain host's script cheap.
-    const sections: { name: string; command: string; timeLimited: boolean; probe: CommandProbe }[] = [];
+    const sections: { name: string; command: string; timeLimited: boolean; inline: boolean; probe: CommandProbe }[] = [];
     for (const probe of [...probes.filter((p) => !p.mayHang), ...probes.filter((p) => p.mayHang)]) {
       const command = probe.command(target);
-      if (command !== undefined) sections.push({ name: probe.id, command, timeLimited: probe.mayHang === true, probe });
+      if (command !== undefined) sections.push({ name: probe.id, command, timeLimited: probe.mayHang === true, inline: probe.inline === true, probe });
     }
     const last = sections.at(-1);
     if (last) last.timeLimited = false;

@@ -21,6 +21,12 @@ export interface ScriptSection {
    * (a daemon, an RPC, a network file system). Costs two processes, so cheap reads go without.
    */
   timeLimited?: boolean;
+  /**
+   * Run in the script's own shell, without a subshell: only for commands made of shell
+   * builtins that cannot exit or change directory (a `read` loop over a /proc file), so a
+   * plain host's probes cost no process at all.
+   */
+  inline?: boolean;
 }
 
 const NONCE = /^[0-9a-f]{16,128}$/i;
@@ -63,11 +69,13 @@ export function buildSectionedScript(nonce: string, sections: readonly ScriptSec
     if (!Number.isInteger(limit) || limit < 1) throw new AppError('INVALID_INPUT', 'A section time limit is a whole number of seconds');
     lines.push('if command -v timeout >/dev/null 2>&1; then sb_run() { timeout -k 2 "$@"; }; else sb_run() { shift; "$@"; }; fi');
   }
-  for (const { name, command, timeLimited } of sections) {
+  for (const { name, command, timeLimited, inline } of sections) {
     const run =
       limit !== undefined && timeLimited
         ? [`sb_run ${limit} ${shellCommand(['sh', '-c', command])} </dev/null 2>&1`]
-        : ['(', command, ') </dev/null 2>&1'];
+        : inline
+          ? ['{', command, '} </dev/null 2>&1']
+          : ['(', command, ') </dev/null 2>&1'];
     lines.push(
       `printf '%s\\n' ${shellQuote(`@@SB-BEGIN ${nonce} ${name}`)}`,
       ...run,

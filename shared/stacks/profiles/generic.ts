@@ -1,4 +1,4 @@
-import { shellCommand } from '../../shell/quote';
+import { builtinCat, shellCommand } from '../../shell/quote';
 import { raise, type Finding, type FindingRule } from '../findings';
 import {
   parseDfPosix,
@@ -14,17 +14,20 @@ const text = (en: string, zh: string) => ({ en, 'zh-CN': zh });
 export const hostProbes = {
   loadavg: {
     id: 'host.loadavg',
-    command: () => shellCommand(['cat', '/proc/loadavg']),
+    inline: true,
+    command: () => builtinCat('/proc/loadavg'),
     parse: (output) => parseLoadavg(output),
   },
   meminfo: {
     id: 'host.meminfo',
-    command: () => shellCommand(['cat', '/proc/meminfo']),
+    inline: true,
+    command: () => builtinCat('/proc/meminfo'),
     parse: (output) => parseMeminfo(output),
   },
   uptime: {
     id: 'host.uptime',
-    command: () => shellCommand(['cat', '/proc/uptime']),
+    inline: true,
+    command: () => builtinCat('/proc/uptime'),
     parse: (output) => parseProcUptime(output),
   },
   clock: {
