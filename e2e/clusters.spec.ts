@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import type { Cluster, ClusterForm, ClusterSummary } from '../shared/inventory/schema';
+import { rpc as callOver } from './support/rpc';
 import { startServe, type ServeProcess } from './support/serve';
 
 let server: ServeProcess;
@@ -23,27 +23,7 @@ const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const inventoryFile = () => join(server.dataDir, 'inventory.yaml');
 const inventoryText = () => (existsSync(inventoryFile()) ? readFileSync(inventoryFile(), 'utf8') : '');
 
-/** One call of the contract over browser mode's WebSocket, as the page makes it (for setup and checks). */
-async function rpc<T>(call: string, input: unknown): Promise<T> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/rpc?token=${server.token}`);
-  try {
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    const reply = await new Promise<{ ok: boolean; result?: unknown; error?: unknown }>((resolve) => {
-      ws.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { id?: number; ok: boolean };
-        if (message.id === 1) resolve(message);
-      });
-      ws.send(JSON.stringify({ id: 1, call, input }));
-    });
-    if (!reply.ok) throw new Error(`${call} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result as T;
-  } finally {
-    ws.close();
-  }
-}
+const rpc = <T>(call: string, input: unknown): Promise<T> => callOver<T>(server, call, input);
 
 const clusterNames = async () => (await rpc<ClusterSummary[]>('inventory.list', {})).map((cluster) => cluster.name);
 const clusterRow = (page: Page, name: string) => page.locator(`[data-testid="cluster-row"][data-cluster="${name}"]`);

@@ -2,12 +2,12 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import type { ClusterState, SshLogEntryItem } from '../shared/contract';
 import type { ClusterForm } from '../shared/inventory/schema';
 import { generateKeyPair, type KeyPair } from '../electron/testing/keys';
 import { startSshd, type Sshd, type SshdOptions } from '../electron/testing/sshd';
 import { ensureTestUser, TEST_USER } from '../electron/testing/test-user';
+import { rpc as callOver } from './support/rpc';
 import { startServe, type ServeProcess } from './support/serve';
 
 /*
@@ -66,27 +66,7 @@ test.afterAll(async () => {
   await Promise.all([home, keyDir].map((dir) => dir && rm(dir, { recursive: true, force: true })));
 });
 
-/** One call of the contract over browser mode's WebSocket, as another window would make it. */
-async function rpc<T>(call: string, input: unknown): Promise<T> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/rpc?token=${server.token}`);
-  try {
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    const reply = await new Promise<{ ok: boolean; result?: unknown; error?: unknown }>((resolve) => {
-      ws.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { id?: number; ok: boolean };
-        if (message.id === 1) resolve(message);
-      });
-      ws.send(JSON.stringify({ id: 1, call, input }));
-    });
-    if (!reply.ok) throw new Error(`${call} failed: ${JSON.stringify(reply.error)}`);
-    return reply.result as T;
-  } finally {
-    ws.close();
-  }
-}
+const rpc = <T>(call: string, input: unknown): Promise<T> => callOver<T>(server, call, input);
 
 const saveCluster = (cluster: ClusterForm) => rpc('inventory.save', { cluster });
 const refresh = (cluster: string) => rpc<ClusterState>('inspect.refresh', { cluster });

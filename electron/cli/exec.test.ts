@@ -1,12 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, type KeyPair } from '../testing/keys';
 import { startSshd, type Sshd } from '../testing/sshd';
 import { ensureTestUser, type TestUser } from '../testing/test-user';
-import { runCli } from './run-cli';
+import { runCliCaptured } from './cli-harness';
 
 let dir: string;
 let key: KeyPair;
@@ -29,16 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, env: {}, cwd: dir, signal: new AbortController().signal });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCliCaptured(args, { cwd: dir });
 
 const base = () => ['exec', '--data-dir', join(dir, 'data'), '-i', key.privatePath];
 

@@ -1,13 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../testing/process';
 import { generateKeyPair, type KeyPair } from '../testing/keys';
 import { startSshd, type Sshd } from '../testing/sshd';
 import { ensureTestUser, type TestUser } from '../testing/test-user';
-import { runCli } from './run-cli';
+import { runCliCaptured } from './cli-harness';
 
 let dir: string;
 let key: KeyPair;
@@ -27,16 +26,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, env: {}, cwd: dir, signal: new AbortController().signal });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCliCaptured(args, { cwd: dir });
 
 async function inventory(extraHost: string): Promise<string> {
   const path = join(dir, `inventory-${Math.random().toString(16).slice(2)}.yaml`);

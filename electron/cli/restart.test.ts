@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type LabHandle } from '../lab/lab';
-import { runCli } from './run-cli';
+import { runCliCaptured } from './cli-harness';
 
 /** `switchboard restart` and `switchboard ops` against the vernemq-nonempty lab (a SIMULATION). */
 
@@ -21,16 +20,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, env: {}, cwd: dir, signal: new AbortController().signal });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCliCaptured(args, { cwd: dir });
 
 const common = () => ['--inventory', lab.inventoryPath, '--cluster', 'vernemq', '--data-dir', join(dir, 'data'), '--journal', join(dir, 'ops')];
 
