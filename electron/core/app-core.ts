@@ -19,6 +19,8 @@ import { MongoClusterLock } from './ops/mongo-lock';
 import type { ClusterLock } from './ops/locks';
 import { restartKinds } from './restart/kinds';
 import { RestartService } from './restart/service';
+import { rollbackKinds } from './rollback/kinds';
+import { RollbackService } from './rollback/service';
 import { LabControl } from './lab-control';
 import type { Logger } from './log/logger';
 import { appVersion } from './version';
@@ -85,10 +87,11 @@ export async function createCore(options: CoreOptions) {
   };
   // Features (restart, license, rollback) register their executors and checks as they land.
   const restartKindSet = restartKinds({ runner, cluster: clusterNamed, mongo: (cluster) => mongo.db(cluster) });
+  const rollbackKindSet = rollbackKinds({ runner, cluster: clusterNamed });
   const ops = new OperationEngine({
     dir: operationsDir(dataDir),
-    executors: { ...restartKindSet.executors },
-    checks: { ...restartKindSet.checks },
+    executors: { ...restartKindSet.executors, ...rollbackKindSet.executors },
+    checks: { ...restartKindSet.checks, ...rollbackKindSet.checks },
     log,
     actor: actorName(),
     emit: (event, payload) => events.emit(event, payload),
@@ -111,6 +114,13 @@ export async function createCore(options: CoreOptions) {
   const restart = new RestartService({
     clusters: async () => (await inventoryStore.inventory()).clusters,
     snapshot: async (cluster) => (await inspectEngine.inspect(cluster)).snapshot,
+    engine: ops,
+    audit,
+  });
+
+  const rollback = new RollbackService({
+    clusters: async () => (await inventoryStore.inventory()).clusters,
+    runner,
     engine: ops,
     audit,
   });
@@ -164,6 +174,11 @@ export async function createCore(options: CoreOptions) {
     restart: {
       plan: ({ cluster, policy }) => restart.plan(cluster, policy),
       start: ({ cluster, policy, confirmName }) => restart.start(cluster, policy, confirmName),
+    },
+    rollback: {
+      inspect: ({ cluster, host }) => rollback.inspect(cluster, host),
+      setRestartAlways: ({ cluster, host }) => rollback.setRestartAlways(cluster, host),
+      start: (input) => rollback.start(input),
     },
     lab: {
       scenarios: () => lab.scenarios(),

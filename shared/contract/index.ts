@@ -6,6 +6,7 @@ import { inspectCalls, inspectEvents } from './inspect';
 import { opsCalls, opsEvents } from './ops';
 import { labCalls, labEvents } from './lab';
 import { restartCalls } from './restart';
+import { rollbackCalls } from './rollback';
 import type { CallGroups, EventMap } from './define';
 
 /**
@@ -23,6 +24,7 @@ export const calls = {
   inspect: inspectCalls,
   ops: opsCalls,
   restart: restartCalls,
+  rollback: rollbackCalls,
   lab: labCalls,
 } satisfies CallGroups;
 
@@ -49,3 +51,4 @@ export * from './inspect';
 export * from './ops';
 export * from './lab';
 export * from './restart';
+export * from './rollback';

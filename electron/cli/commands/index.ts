@@ -6,6 +6,7 @@ import { inspectCommand } from './inspect';
 import { labCommand } from './lab';
 import { opsCommand } from './ops';
 import { restartCommand } from './restart';
+import { rollbackCommand } from './rollback';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand, inspectCommand, restartCommand, opsCommand, execCommand, labCommand];
+export const commands: readonly CliCommand[] = [serveCommand, demoCommand, desktopCommand, inspectCommand, restartCommand, rollbackCommand, opsCommand, execCommand, labCommand];

@@ -1,0 +1,229 @@
+import { AppError } from '../../../shared/contract/errors';
+import type { RollbackInspection } from '../../../shared/contract/rollback';
+import { findHost, type Cluster, type Host } from '../../../shared/inventory/schema';
+import type { Plan } from '../../../shared/ops/plan';
+import type { OpState } from '../../../shared/ops/state';
+import { asRoot } from '../../../shared/restart/commands';
+import { inspectScriptArgv, parseRollbackFacts, type RollbackFacts } from '../../../shared/rollback/inspect-script';
+import { planRollback, type RollbackHostInput } from '../../../shared/rollback/planner';
+import { canRun, preflightChecks, releaseChecks } from '../../../shared/rollback/preflight';
+import { labelOf } from '../../../shared/stacks/profiles/common';
+import { otaTargetOf, type OtaTarget } from '../../../shared/stacks/profiles/voms';
+import type { AuditLog } from '../audit/audit-log';
+import type { HostRunner } from '../hosts/host-runner';
+import type { OperationEngine } from '../ops/engine';
+
+export const DEFAULT_RELEASE_PREV = '/opt/voms-release-prev';
+export const DEFAULT_SETTLE_SECONDS = 20;
+const DEFAULT_GATE_TIMEOUT_SECONDS = 120;
+const DROP_IN_NAME = 'switchboard-restart.conf';
+
+/**
+ * Writes `[Service]\nRestart=always` as a drop-in, atomically (temp file, then mv), then
+ * daemon-reload. The drop-in directory arrives as "$1".
+ */
+const RESTART_ALWAYS_SCRIPT = [
+  'mkdir -p "$1"',
+  `printf '[Service]\\nRestart=always\\n' > "$1/.${DROP_IN_NAME}.tmp"`,
+  `mv -f "$1/.${DROP_IN_NAME}.tmp" "$1/${DROP_IN_NAME}"`,
+  'systemctl daemon-reload',
+].join(' && ');
+
+export interface RollbackServiceDeps {
+  clusters(): Promise<Cluster[]>;
+  runner: HostRunner;
+  engine: OperationEngine;
+  audit?: AuditLog;
+  now?: () => Date;
+  /** Default settle time of the health gate (tests use a small one). */
+  settleSeconds?: number;
+  gateTimeoutSeconds?: number;
+}
+
+export interface StartInput {
+  cluster: string;
+  host: string;
+  moreHosts?: string[];
+  confirmName?: string;
+  mode?: 'backup' | 'release';
+  settleSeconds?: number;
+}
+
+/** What `inspect` answers: the contract's inspection, always with the release part. */
+export type HostInspection = RollbackInspection & { release: NonNullable<RollbackInspection['release']> };
+
+/** The previous release directory of a host (label `voms.releasePrev`) and its deploy script. */
+function releaseOf(host: Host): { dir: string; deployScript: string } {
+  const dir = labelOf(host, 'voms.releasePrev') ?? DEFAULT_RELEASE_PREV;
+  return { dir, deployScript: `${dir.replace(/\/+$/, '')}/deploy.sh` };
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+/**
+ * One-click OTA rollback: inspects the builds on the host, refuses while a red check fails,
+ * and runs the rollback plan (`shared/rollback/planner.ts`) on the operation engine with
+ * `undo-and-stop`, so a rollback whose health gate fails puts the failed build back.
+ */
+export class RollbackService {
+  constructor(private readonly deps: RollbackServiceDeps) {}
+
+  async inspect(clusterName: string, hostName: string): Promise<HostInspection> {
+    const { cluster, host, target } = await this.target(clusterName, hostName);
+    const facts = await this.readFacts(cluster, host, target);
+    const lockHeldBy = await this.lockHeldBy(cluster.name);
+    const lock = lockHeldBy ? { lockHeldBy } : {};
+    const checks = preflightChecks({ facts, ...lock });
+    const release = releaseOf(host);
+    const forRelease = releaseChecks({ facts, ...lock }, release.deployScript);
+    return {
+      cluster: cluster.name,
+      host: host.name,
+      target: { ...target, releaseDir: release.dir },
+      current: facts.current,
+      backup: facts.backup.exists ? facts.backup : null,
+      checks,
+      restartSetting: facts.restartSetting,
+      release: { deployScript: release.deployScript, available: facts.releaseDeploy, checks: forRelease, canRun: canRun(forRelease) },
+      ...(lockHeldBy ? { lockHeldBy } : {}),
+      canRun: canRun(checks),
+      summary: `Stop ${target.unit}, keep ${target.binary} as ${target.binary}.failed-<time>, put ${target.backup} in its place, start it and check its health; put the failed build back if the check fails.`,
+    };
+  }
+
+  async setRestartAlways(clusterName: string, hostName: string): Promise<{ restartSetting: string }> {
+    const { cluster, host, target } = await this.target(clusterName, hostName);
+    const dropInDir = `/etc/systemd/system/${target.unit.endsWith('.service') ? target.unit : `${target.unit}.service`}.d`;
+    const result = await this.deps.runner.run(cluster, host, asRoot(host, ['sh', '-c', RESTART_ALWAYS_SCRIPT, 'sh', dropInDir]));
+    const facts = await this.readFacts(cluster, host, target);
+    const ok = result.exitCode === 0 && facts.restartSetting === 'always';
+    await this.deps.audit?.append({
+      action: 'rollback.setRestartAlways',
+      cluster: cluster.name,
+      hosts: [host.name],
+      outcome: ok ? 'ok' : 'failed',
+      summary: `Restart=always for ${target.unit} on ${host.name} (drop-in ${dropInDir}/${DROP_IN_NAME})`,
+      details: { restartSetting: facts.restartSetting, exitCode: result.exitCode },
+    });
+    if (!ok) {
+      throw new AppError('INTERNAL', `Setting Restart=always on ${host.name} failed (exit ${result.exitCode ?? 'none'}, Restart=${facts.restartSetting}): ${result.stderr.trim().slice(0, 300)}`);
+    }
+    return { restartSetting: facts.restartSetting };
+  }
+
+  /** The plan `start` would run now, built from a fresh inspection of every host; refuses while a red check fails. */
+  async plan(input: StartInput): Promise<{ plan: Plan; inspections: HostInspection[] }> {
+    const cluster = await this.cluster(input.cluster);
+    const names = [...new Set([input.host, ...(input.moreHosts ?? [])])];
+    const hosts: RollbackHostInput[] = [];
+    const inspections: HostInspection[] = [];
+    for (const name of names) {
+      const inspection = await this.inspect(cluster.name, name);
+      inspections.push(inspection);
+      const byRelease = input.mode === 'release';
+      const checks = byRelease ? inspection.release.checks : inspection.checks;
+      const red = checks.filter((c) => c.level === 'red');
+      const backupSha256 = byRelease ? '' : inspection.backup?.sha256;
+      if (red.length > 0 || !inspection.current.sha256 || backupSha256 === undefined) {
+        const reasons = red.map((c) => c.message.en);
+        throw new AppError('CONFLICT', `The rollback of ${name} cannot start: ${reasons.join(' ')}`, { host: name, reasons, checks });
+      }
+      const { host, target } = await this.target(cluster.name, name);
+      hosts.push({
+        host,
+        target,
+        currentSha256: inspection.current.sha256,
+        backupSha256,
+        ...(byRelease ? { releaseDeploy: inspection.release.deployScript } : {}),
+      });
+    }
+    const plan = planRollback({
+      cluster: cluster.name,
+      hosts,
+      now: this.deps.now?.() ?? new Date(),
+      settleSeconds: input.settleSeconds ?? this.deps.settleSeconds ?? DEFAULT_SETTLE_SECONDS,
+      gateTimeoutSeconds: this.deps.gateTimeoutSeconds ?? DEFAULT_GATE_TIMEOUT_SECONDS,
+    });
+    return { plan, inspections };
+  }
+
+  async start(input: StartInput): Promise<{ opId: string }> {
+    const cluster = await this.cluster(input.cluster);
+    if (cluster.environment === 'production' && input.confirmName !== cluster.name) {
+      throw new AppError('INVALID_INPUT', `Cluster ${cluster.name} is production: type its name to confirm the rollback.`);
+    }
+    const { plan } = await this.plan(input);
+    const names = plan.batches.map((b) => b.steps[0]!.host!);
+    const opId = await this.deps.engine.start(plan, { onGateFailure: 'undo-and-stop' });
+    await this.deps.audit?.append({
+      action: 'rollback.run',
+      cluster: cluster.name,
+      hosts: names,
+      outcome: 'started',
+      summary: `Started ${plan.title}`,
+      details: { opId, ...plan.details },
+    });
+    void this.recordOutcome(opId, cluster.name, names, plan.details ?? {});
+    return { opId };
+  }
+
+  /** The audit entry of the end: both builds' checksums, every step's result and the health answers. */
+  private async recordOutcome(opId: string, cluster: string, hosts: string[], details: Record<string, unknown>): Promise<void> {
+    let state: OpState;
+    try {
+      state = await this.deps.engine.settled(opId);
+    } catch {
+      return; // The engine closed: the journal keeps the operation for the next start.
+    }
+    const outcome = state.status === 'succeeded' ? 'ok' : state.status === 'reverted' ? 'reverted' : state.status === 'aborted' ? 'aborted' : 'failed';
+    if (state.status === 'running' || state.status === 'paused' || state.status === 'interrupted') return;
+    await this.deps.audit?.append({
+      action: 'rollback.run',
+      cluster,
+      hosts,
+      outcome,
+      summary: `OTA rollback of ${hosts.join(', ')}: ${state.status}`,
+      details: {
+        opId,
+        ...details,
+        steps: state.steps.map((s) => ({ id: s.id, status: s.status, ...(s.gate?.detail ? { gate: s.gate.detail } : {}), ...(s.error ? { error: s.error.message } : {}) })),
+      },
+    });
+  }
+
+  private async readFacts(cluster: Cluster, host: Host, target: OtaTarget): Promise<RollbackFacts> {
+    const argv = inspectScriptArgv({
+      binary: target.binary,
+      backup: target.backup,
+      unit: target.unit,
+      versionFlag: truthy(labelOf(host, 'voms.versionFlag')),
+      releaseDeploy: releaseOf(host).deployScript,
+    });
+    const result = await this.deps.runner.run(cluster, host, asRoot(host, argv), { timeoutMs: 60_000 });
+    const facts = parseRollbackFacts(result.stdout, target);
+    if (!facts.complete) throw new AppError('UNAVAILABLE', `Reading the builds on ${host.name} did not finish (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim().slice(0, 300)}`);
+    return facts;
+  }
+
+  private async lockHeldBy(cluster: string): Promise<string | undefined> {
+    const open = (await this.deps.engine.recover()).filter((op) => op.cluster === cluster);
+    return open.length === 0 ? undefined : open.map((op) => `"${op.title}" (${op.id}, ${op.status})`).join(', ');
+  }
+
+  private async cluster(name: string): Promise<Cluster> {
+    const cluster = (await this.deps.clusters()).find((c) => c.name === name);
+    if (!cluster) throw new AppError('NOT_FOUND', `No cluster named "${name}"`);
+    return cluster;
+  }
+
+  private async target(clusterName: string, hostName: string): Promise<{ cluster: Cluster; host: Host; target: OtaTarget }> {
+    const cluster = await this.cluster(clusterName);
+    const host = findHost(cluster, hostName);
+    if (!host) throw new AppError('NOT_FOUND', `Cluster ${cluster.name} has no host "${hostName}".`);
+    const target = otaTargetOf(host);
+    if (!target) throw new AppError('INVALID_INPUT', `${host.name} is not an OTA-managed VOMS host (no voms role or no systemd voms-server).`);
+    return { cluster, host, target };
+  }
+}
