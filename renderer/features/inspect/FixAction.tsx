@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Finding, FixFeature } from '../../../shared/stacks/findings';
 import { RestartPreviewDialog } from '../restart/RestartPreviewDialog';
+import { RollbackDialog } from '../rollback/RollbackDialog';
 
 /** What the console can do about a finding, wired by the page that shows it. */
 export interface FindingActions {
@@ -11,12 +12,13 @@ export interface FindingActions {
 }
 
 /** Fixes whose console feature has not landed yet: shown, but not pretending to work. */
-const comingLater: ReadonlySet<FixFeature> = new Set(['license-wizard', 'rollback']);
+const comingLater: ReadonlySet<FixFeature> = new Set(['license-wizard']);
 
 /** The action button named after the feature that fixes the finding. */
 export function FixAction({ finding, actions, currentHost }: { finding: Finding; actions: FindingActions; currentHost?: string | undefined }) {
   const { t } = useTranslation();
   const [restarting, setRestarting] = useState(false);
+  const [rollingBack, setRollingBack] = useState(false);
   const feature = finding.fix;
   // "Open the node" on that node's own page would go nowhere.
   if (feature === 'none' || (feature === 'node-view' && finding.hosts[0] === currentHost)) return null;
@@ -40,12 +42,24 @@ export function FixAction({ finding, actions, currentHost }: { finding: Finding;
       </>
     );
   }
+  const rollbackHost = finding.hosts[0];
+  if (feature === 'rollback' && rollbackHost !== undefined) {
+    return (
+      <>
+        <button type="button" className="button button-small" data-testid="fix-action" data-fix={feature} onClick={() => setRollingBack(true)}>
+          {label}
+        </button>
+        {rollingBack && <RollbackDialog cluster={finding.cluster} host={rollbackHost} onClose={() => setRollingBack(false)} />}
+      </>
+    );
+  }
   const run = () => {
     if (feature === 'inventory') actions.editCluster();
     else if (feature === 'host-keys') actions.reviewHostKeys();
     else if (finding.hosts[0] !== undefined) actions.openHost(finding.hosts[0]);
   };
-  const unusable = feature === 'node-view' && finding.hosts.length === 0;
+  // A rollback finding names its host; without one there is nothing to roll back.
+  const unusable = (feature === 'node-view' || feature === 'rollback') && finding.hosts.length === 0;
   return (
     <button type="button" className="button button-small" data-testid="fix-action" data-fix={feature} disabled={unusable} onClick={run}>
       {label}

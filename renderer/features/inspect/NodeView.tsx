@@ -4,6 +4,7 @@ import type { HostDetail, HostState } from '../../../shared/contract/inspect';
 import type { Finding } from '../../../shared/stacks/findings';
 import { api } from '../../api/client';
 import { errorMessage } from '../../ui/error-message';
+import { RollbackDialog } from '../rollback/RollbackDialog';
 import { FactTree } from './FactTree';
 import { FindingCard } from './FindingCard';
 import type { FindingActions } from './FixAction';
@@ -31,6 +32,7 @@ export function NodeView({ cluster, host, hostName, round, findings, actions, on
   const { t, i18n } = useTranslation();
   const [detail, setDetail] = useState<HostDetail | null>();
   const [failure, setFailure] = useState<string>();
+  const [rollingBack, setRollingBack] = useState(false);
 
   useEffect(() => {
     let current = true;
@@ -84,7 +86,14 @@ export function NodeView({ cluster, host, hostName, round, findings, actions, on
           {hostName}
         </h1>
         {state && <StatusBadge status={state.status} />}
+        {/* The VOMS profile's OTA-managed server runs on hosts with the voms role. */}
+        {state?.roles.includes('voms') && (
+          <button type="button" className="button button-small" data-testid="rollback-open" onClick={() => setRollingBack(true)}>
+            {t('rollback.open')}
+          </button>
+        )}
       </header>
+      {rollingBack && <RollbackDialog cluster={cluster} host={hostName} onClose={() => setRollingBack(false)} />}
       {failure && (
         <p className="banner banner-error" role="alert">
           {t('inspect.loadFailed', { error: failure })}
