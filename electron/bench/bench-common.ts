@@ -62,6 +62,8 @@ export async function bareRound(servers: Sshd[], user: TestUser, key: Buffer, ho
   }
 }
 
+// Only for the peer tools the benchmark compares against (parallel-ssh, Ansible), on throwaway
+// loopback sshds it started itself: Switchboard's own pool checks every host key strictly.
 export const quietSsh = ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'];
 
 export async function installed(program: string): Promise<boolean> {

@@ -29,6 +29,18 @@ export interface CliCommand {
   run(argv: string[], io: CliIO): Promise<number>;
 }
 
+/**
+ * The first argument as one of a command's subcommands (`restart plan|run`), and the rest;
+ * anything else is a usage error naming the choices.
+ */
+export function subcommandOf<S extends string>(argv: readonly string[], allowed: readonly S[]): [S, string[]] {
+  const [subcommand, ...rest] = argv;
+  if (subcommand !== undefined && (allowed as readonly string[]).includes(subcommand)) return [subcommand as S, rest];
+  const choices = allowed.join(', ');
+  const spoken = allowed.length === 2 ? allowed.join(' or ') : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+  throw new UsageError(subcommand === undefined ? `a subcommand is required: ${spoken}` : `unknown subcommand "${subcommand}" (${choices})`);
+}
+
 /** Raised by a command for bad input: printed as one line, exit code 1. */
 export class UsageError extends Error {
   constructor(message: string) {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLab, type LabHandle } from '../../lab/lab';
 import { scenarios } from '../../lab/scenarios';
-import { ExitCode, UsageError, type CliCommand, type CliIO } from '../command';
+import { ExitCode, UsageError, subcommandOf, type CliCommand, type CliIO } from '../command';
 import { waitForAbort } from '../runtime';
 
 const usage = `Usage: switchboard lab start --scenario NAME [--variant V] [--time-scale X] [--dir DIR] [--json]
@@ -34,10 +34,8 @@ export const labCommand: CliCommand = {
   summary: 'Run the rehearsal lab (a SIMULATED cluster) or list its scenarios',
   usage,
   async run(argv, io) {
-    const [subcommand, ...rest] = argv;
-    if (subcommand === 'start') return start(rest, io);
-    if (subcommand === 'scenarios') return listScenarios(rest, io);
-    throw new UsageError(subcommand === undefined ? 'a subcommand is required: start or scenarios' : `unknown subcommand "${subcommand}" (start, scenarios)`);
+    const [subcommand, rest] = subcommandOf(argv, ['start', 'scenarios'] as const);
+    return subcommand === 'start' ? start(rest, io) : listScenarios(rest, io);
   },
 };
 

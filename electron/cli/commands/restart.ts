@@ -10,7 +10,7 @@ import { OperationEngine, operationsDir, type OpsEventSink } from '../../core/op
 import { defaultDataDir } from '../../core/paths';
 import { restartKinds } from '../../core/restart/kinds';
 import { RestartService } from '../../core/restart/service';
-import { ExitCode, UsageError, type CliCommand, type CliIO } from '../command';
+import { ExitCode, UsageError, type CliCommand, type CliIO, subcommandOf } from '../command';
 import { connectionOptions, connectionUsage, loadClusters, openHosts, type ConnectionFlags, type HostsContext } from '../context';
 
 const usage = `Usage: switchboard restart plan --inventory FILE --cluster NAME [--roles a,b] [--nodes x,y] [--max-unavailable N] [--json]
@@ -42,10 +42,7 @@ export const restartCommand: CliCommand = {
   summary: 'Plan or run a staged restart of a cluster',
   usage,
   async run(argv, io) {
-    const [subcommand, ...rest] = argv;
-    if (subcommand !== 'plan' && subcommand !== 'run') {
-      throw new UsageError(subcommand === undefined ? 'a subcommand is required: plan or run' : `unknown subcommand "${subcommand}" (plan, run)`);
-    }
+    const [subcommand, rest] = subcommandOf(argv, ['plan', 'run'] as const);
     const { values } = parseArgs({
       args: rest,
       options: {

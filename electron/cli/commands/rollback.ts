@@ -6,7 +6,7 @@ import { restartKinds } from '../../core/restart/kinds';
 import { rollbackKinds } from '../../core/rollback/kinds';
 import { RollbackService, type HostInspection } from '../../core/rollback/service';
 import { MongoClients } from '../../core/mongo/mongo-clients';
-import { ExitCode, UsageError, type CliCommand } from '../command';
+import { ExitCode, UsageError, type CliCommand, subcommandOf } from '../command';
 import { connectionOptions, connectionUsage, loadClusters, openHosts } from '../context';
 import { formatPlan, progressPrinter } from './restart';
 
@@ -70,10 +70,7 @@ export const rollbackCommand: CliCommand = {
   summary: 'Plan or run a verified OTA rollback of a VOMS server',
   usage,
   async run(argv, io) {
-    const [subcommand, ...rest] = argv;
-    if (subcommand !== 'plan' && subcommand !== 'run') {
-      throw new UsageError(subcommand === undefined ? 'a subcommand is required: plan or run' : `unknown subcommand "${subcommand}" (plan, run)`);
-    }
+    const [subcommand, rest] = subcommandOf(argv, ['plan', 'run'] as const);
     const { values } = parseArgs({
       args: rest,
       options: {

@@ -5,6 +5,7 @@ describe('jumpFromSshArgs', () => {
   it.each([
     ['-J bastion', ['bastion']],
     ['-Jops@a.example.com:2200,b', ['ops@a.example.com:2200', 'b']],
+    // Input as found in Ansible inventories; only the jump host is read from it.
     ['-o StrictHostKeyChecking=no -o ProxyJump=ssh://ops@gw', ['ops@gw']],
     ["-o 'ProxyJump gw1,gw2'", ['gw1', 'gw2']],
     ['-o ProxyCommand="ssh -W %h:%p -q -p 2222 -l ops bastion"', ['ops@bastion:2222']],
