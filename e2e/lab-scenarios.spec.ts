@@ -1,25 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { InspectPage } from './support/inspect-page';
 import { rpc } from './support/rpc';
-import { startServe, type ServeProcess } from './support/serve';
+import type { ServeProcess } from './support/serve';
+import { labServerHooks } from './support/lab-server';
 
 // Each lab scenario (a simulation) is started from the app, inspected through the views, and
 // must show the findings of its incident with the right severity and evidence. Fast lab time.
 const TIME_SCALE = 0.02;
 
 let server: ServeProcess;
-
-test.beforeAll(async () => {
-  // A clean HOME: no ~/.ssh of this machine takes part; lab hosts are trusted through the lab's known_hosts.
-  server = await startServe({ env: { HOME: '/nonexistent-home', SSH_AUTH_SOCK: undefined } });
-});
-test.afterAll(async () => {
-  await rpc(server, 'lab.stop', {}).catch(() => undefined);
-  await server.stop();
-});
-test.afterEach(async () => {
-  await rpc(server, 'lab.stop', {});
-});
+labServerHooks((started) => (server = started));
 
 async function startFromSettings(inspect: InspectPage, scenario: string, variant?: string): Promise<void> {
   const { page } = inspect;

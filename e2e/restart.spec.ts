@@ -13,26 +13,14 @@ import type { LabStatus } from '../shared/contract/lab';
 import { InspectPage } from './support/inspect-page';
 import { rpc } from './support/rpc';
 import { startServe, type ServeProcess } from './support/serve';
+import { labServerHooks } from './support/lab-server';
 
 // Staged restarts from the app, against the rehearsal lab (a simulation), in fast lab time.
 const TIME_SCALE = 0.02;
 const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
 
 let server: ServeProcess;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'sb-e2e-restart-'));
-  server = await startServe({ dataDir, env: { HOME: '/nonexistent-home', SSH_AUTH_SOCK: undefined } });
-});
-test.afterAll(async () => {
-  await rpc(server, 'lab.stop', {}).catch(() => undefined);
-  await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-test.afterEach(async () => {
-  await rpc(server, 'lab.stop', {}).catch(() => undefined);
-});
+labServerHooks((started) => (server = started));
 
 async function startLab(scenario: string): Promise<LabStatus> {
   return rpc<LabStatus>(server, 'lab.start', { scenario, timeScale: TIME_SCALE });

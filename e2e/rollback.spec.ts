@@ -1,28 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AuditEntry } from '../shared/contract/audit';
 import { InspectPage } from './support/inspect-page';
 import { rpc } from './support/rpc';
-import { startServe, type ServeProcess } from './support/serve';
+import type { ServeProcess } from './support/serve';
+import { labServerHooks } from './support/lab-server';
 
 // One-click OTA rollback from the app, against the lab's voms-bad-ota scenario (a simulation).
 let server: ServeProcess;
-let dataDir: string;
-
-test.beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'sb-e2e-rollback-'));
-  server = await startServe({ dataDir, env: { HOME: '/nonexistent-home', SSH_AUTH_SOCK: undefined } });
-});
-test.afterAll(async () => {
-  await rpc(server, 'lab.stop', {}).catch(() => undefined);
-  await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-test.afterEach(async () => {
-  await rpc(server, 'lab.stop', {}).catch(() => undefined);
-});
+labServerHooks((started) => (server = started));
 
 async function openVoms(page: Page, variant?: string): Promise<InspectPage> {
   await rpc(server, 'lab.start', { scenario: 'voms-bad-ota', timeScale: 0.02, ...(variant ? { variant } : {}) });
