@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { AppError, calls } from '../../shared/contract';
 import { allProfiles, profileVersionOf } from '../../shared/stacks/catalog';
+import { LICENSE_PLAN_KIND } from '../../shared/license/plan';
 import { Dispatcher, type Handlers } from './rpc/dispatcher';
 import { EventHub } from './rpc/event-hub';
 import { SettingsStore } from './settings/settings-store';
@@ -21,6 +22,15 @@ import { restartKinds } from './restart/kinds';
 import { RestartService } from './restart/service';
 import { rollbackKinds } from './rollback/kinds';
 import { RollbackService } from './rollback/service';
+import { rollbackFindingSource } from './rollback/findings';
+import { rollbackOutcomeAuditor } from './rollback/outcome';
+import { ROLLBACK_PLAN_KIND } from '../../shared/rollback/planner';
+import { licenseKinds } from './license/kinds';
+import { LicenseFiles } from './license/license-files';
+import { RocketChatRest } from './license/rocketchat-rest';
+import { LicenseService } from './license/service';
+import { LicenseVerifier } from './license/verifier';
+import { outcomeAudit } from './ops/outcome-audit';
 import { LabControl } from './lab-control';
 import type { Logger } from './log/logger';
 import { appVersion } from './version';
@@ -73,6 +83,8 @@ export async function createCore(options: CoreOptions) {
     events,
     log,
     versionOf: profileVersionOf,
+    // Rollbacks undone by their health gate, from the operations' journals (`ops` is built below).
+    findingSources: [rollbackFindingSource({ list: (filter) => ops.list(filter), get: (opId) => ops.get(opId) })],
   });
 
   inspect.setInterval((await settings.get()).inspectIntervalSeconds);
@@ -88,14 +100,20 @@ export async function createCore(options: CoreOptions) {
   // Features (restart, license, rollback) register their executors and checks as they land.
   const restartKindSet = restartKinds({ runner, cluster: clusterNamed, mongo: (cluster) => mongo.db(cluster) });
   const rollbackKindSet = rollbackKinds({ runner, cluster: clusterNamed });
-  const ops = new OperationEngine({
+  const licenseFiles = new LicenseFiles(dataDir);
+  const rocketchatRest = new RocketChatRest(runner, secrets);
+  const licenseVerifier = new LicenseVerifier({ inspect: inspectEngine, rest: rocketchatRest, db: (cluster) => mongo.db(cluster) });
+  const licenseKindSet = licenseKinds({ cluster: clusterNamed, db: (cluster) => mongo.db(cluster), rest: rocketchatRest, files: licenseFiles, verifier: licenseVerifier });
+  const ops: OperationEngine = new OperationEngine({
     dir: operationsDir(dataDir),
-    executors: { ...restartKindSet.executors, ...rollbackKindSet.executors },
-    checks: { ...restartKindSet.checks, ...rollbackKindSet.checks },
+    executors: { ...restartKindSet.executors, ...rollbackKindSet.executors, ...licenseKindSet.executors },
+    checks: { ...restartKindSet.checks, ...rollbackKindSet.checks, ...licenseKindSet.checks },
     log,
     actor: actorName(),
     emit: (event, payload) => events.emit(event, payload),
     extraLocks: (name) => mongoLocks(name),
+    // Outcomes are audited from the journal, so an operation resumed after a restart gets one too.
+    onRecord: outcomeAudit({ get: (opId) => ops.get(opId), append: (entry) => audit.append(entry), log }, { [LICENSE_PLAN_KIND]: (state) => license.outcomeAuditor(state), [ROLLBACK_PLAN_KIND]: rollbackOutcomeAuditor }),
   });
   await ops.recover();
 
@@ -122,6 +140,16 @@ export async function createCore(options: CoreOptions) {
     clusters: async () => (await inventoryStore.inventory()).clusters,
     runner,
     engine: ops,
+    audit,
+  });
+
+  const license = new LicenseService({
+    clusters: async () => (await inventoryStore.inventory()).clusters,
+    runner,
+    db: (cluster) => mongo.db(cluster),
+    engine: ops,
+    files: licenseFiles,
+    verifier: licenseVerifier,
     audit,
   });
 
@@ -179,6 +207,13 @@ export async function createCore(options: CoreOptions) {
       inspect: ({ cluster, host }) => rollback.inspect(cluster, host),
       setRestartAlways: ({ cluster, host }) => rollback.setRestartAlways(cluster, host),
       start: (input) => rollback.start(input),
+    },
+    license: {
+      check: ({ cluster, text }) => license.check(cluster, text),
+      apply: (input) => license.apply(input),
+      verify: ({ cluster, fingerprint }) => license.verify(cluster, fingerprint),
+      backups: ({ cluster }) => license.backups(cluster),
+      revert: (input) => license.revert(input),
     },
     lab: {
       scenarios: () => lab.scenarios(),

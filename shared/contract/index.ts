@@ -7,6 +7,7 @@ import { opsCalls, opsEvents } from './ops';
 import { labCalls, labEvents } from './lab';
 import { restartCalls } from './restart';
 import { rollbackCalls } from './rollback';
+import { licenseCalls } from './license';
 import type { CallGroups, EventMap } from './define';
 
 /**
@@ -25,6 +26,7 @@ export const calls = {
   ops: opsCalls,
   restart: restartCalls,
   rollback: rollbackCalls,
+  license: licenseCalls,
   lab: labCalls,
 } satisfies CallGroups;
 
@@ -52,3 +54,4 @@ export * from './ops';
 export * from './lab';
 export * from './restart';
 export * from './rollback';
+export * from './license';

@@ -77,6 +77,14 @@ export function licenseFingerprint(text: string): string {
   return toHex(sha256(encodeUtf8(normalizeLicenseText(text))));
 }
 
+/** The fingerprint of an empty `Enterprise_License`: "no license" is a state a revert can aim for. */
+export const NO_LICENSE_FINGERPRINT = licenseFingerprint('');
+
+/** The first 12 hex digits and an ellipsis, or "none" for no license: how messages name a license. */
+export function shortFingerprint(fingerprint: string | undefined): string {
+  return fingerprint === undefined || fingerprint === NO_LICENSE_FINGERPRINT ? 'none' : `${fingerprint.slice(0, 12)}…`;
+}
+
 export function parseLicense(text: string): ParseLicenseResult {
   const input = checkLicenseText(text);
   if (!input.ok) return input;

@@ -24,16 +24,66 @@ interface CurlResult {
   elapsedMs: number;
 }
 
+const curlOptions = {
+  flags: 'sSfkLiIvG',
+  values: 'owXHdmuAK',
+  longFlags: ['silent', 'show-error', 'fail', 'insecure', 'location', 'include', 'head', 'verbose', 'get', 'compressed', 'fail-with-body', 'no-progress-meter'],
+  longValues: ['output', 'write-out', 'request', 'header', 'data', 'data-raw', 'data-binary', 'data-ascii', 'data-urlencode', 'json', 'max-time', 'connect-timeout', 'user', 'user-agent', 'retry', 'retry-delay', 'unix-socket', 'config', 'url'],
+};
+
+/**
+ * curl's `-K FILE` / `-K -` config: one long option per line (leading dashes optional), its
+ * parameter after whitespace, `=` or `:`, double-quoted with backslash escapes when it has
+ * spaces; `#` starts a comment. Admins' tools use it to keep tokens out of the process list.
+ */
+export function curlConfigArgs(text: string): string[] {
+  const args: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const name = /^-*([A-Za-z0-9-]+)/.exec(line)?.[1];
+    if (name === undefined) continue;
+    const rest = line.slice(line.indexOf(name) + name.length).replace(/^\s*[=:]?\s*/, '');
+    let parameter: string | undefined;
+    if (rest.startsWith('"')) {
+      parameter = '';
+      const escapes: Record<string, string> = { t: '\t', n: '\n', r: '\r', v: '\v' };
+      for (let i = 1; i < rest.length && rest[i] !== '"'; i++) {
+        if (rest[i] === '\\' && i + 1 < rest.length) parameter += escapes[rest[++i]!] ?? rest[i];
+        else parameter += rest[i];
+      }
+    } else if (rest !== '') {
+      parameter = rest.split(/\s/)[0];
+    }
+    args.push(`--${name}`);
+    if (parameter !== undefined && !curlOptions.longFlags.includes(name)) args.push(parameter);
+  }
+  return args;
+}
+
 async function curl(ctx: CommandContext): Promise<number> {
-  const parsed = getopt(ctx.argv.slice(1), {
-    flags: 'sSfkLiIvG',
-    values: 'owXHdmuA',
-    longFlags: ['silent', 'show-error', 'fail', 'insecure', 'location', 'include', 'head', 'verbose', 'get', 'compressed', 'fail-with-body', 'no-progress-meter'],
-    longValues: ['output', 'write-out', 'request', 'header', 'data', 'data-raw', 'data-binary', 'data-ascii', 'data-urlencode', 'json', 'max-time', 'connect-timeout', 'user', 'user-agent', 'retry', 'retry-delay', 'unix-socket'],
-  });
-  if (parsed.error) {
-    ctx.stderr.write(`curl: ${parsed.error}\ncurl: try 'curl --help' or 'curl --manual' for more information\n`);
+  const usage = (error: string): number => {
+    ctx.stderr.write(`curl: ${error}\ncurl: try 'curl --help' or 'curl --manual' for more information\n`);
     return 2;
+  };
+  let parsed = getopt(ctx.argv.slice(1), curlOptions);
+  if (parsed.error) return usage(parsed.error);
+  const configs = values(parsed, 'K', 'config');
+  if (configs.length > 0) {
+    const fromConfig: string[] = [];
+    for (const config of configs) {
+      try {
+        const text = config === '-' ? (await ctx.stdin.readAll(ctx.signal)).toString('utf8') : ctx.host.vfs.readFile(ctx.resolve(config), ctx.cred).toString('utf8');
+        fromConfig.push(...curlConfigArgs(text));
+      } catch {
+        ctx.stderr.write(`curl: cannot read config from '${config}'\n`);
+        return 26;
+      }
+    }
+    parsed = getopt([...fromConfig, ...ctx.argv.slice(1)], curlOptions);
+    if (parsed.error) return usage(parsed.error);
+    const url = value(parsed, 'url');
+    if (url !== undefined && parsed.operands.length === 0) parsed.operands.push(url);
   }
   const silent = has(parsed, 's', 'silent');
   const showError = has(parsed, 'S', 'show-error') || !silent;
