@@ -25,11 +25,8 @@ import { RollbackService } from './rollback/service';
 import { rollbackFindingSource } from './rollback/findings';
 import { rollbackOutcomeAuditor } from './rollback/outcome';
 import { ROLLBACK_PLAN_KIND } from '../../shared/rollback/planner';
-import { licenseKinds } from './license/kinds';
-import { LicenseFiles } from './license/license-files';
-import { RocketChatRest } from './license/rocketchat-rest';
+import { licenseParts } from './license/parts';
 import { LicenseService } from './license/service';
-import { LicenseVerifier } from './license/verifier';
 import { outcomeAudit } from './ops/outcome-audit';
 import { LabControl } from './lab-control';
 import type { Logger } from './log/logger';
@@ -100,10 +97,8 @@ export async function createCore(options: CoreOptions) {
   // Features (restart, license, rollback) register their executors and checks as they land.
   const restartKindSet = restartKinds({ runner, cluster: clusterNamed, mongo: (cluster) => mongo.db(cluster) });
   const rollbackKindSet = rollbackKinds({ runner, cluster: clusterNamed });
-  const licenseFiles = new LicenseFiles(dataDir);
-  const rocketchatRest = new RocketChatRest(runner, secrets);
-  const licenseVerifier = new LicenseVerifier({ inspect: inspectEngine, rest: rocketchatRest, db: (cluster) => mongo.db(cluster) });
-  const licenseKindSet = licenseKinds({ cluster: clusterNamed, db: (cluster) => mongo.db(cluster), rest: rocketchatRest, files: licenseFiles, verifier: licenseVerifier });
+  const licensing = licenseParts({ dataDir, runner, secrets, mongo, inspect: inspectEngine, cluster: clusterNamed });
+  const licenseKindSet = licensing.kinds;
   const ops: OperationEngine = new OperationEngine({
     dir: operationsDir(dataDir),
     executors: { ...restartKindSet.executors, ...rollbackKindSet.executors, ...licenseKindSet.executors },
@@ -146,10 +141,10 @@ export async function createCore(options: CoreOptions) {
   const license = new LicenseService({
     clusters: async () => (await inventoryStore.inventory()).clusters,
     runner,
-    db: (cluster) => mongo.db(cluster),
+    db: licensing.db,
     engine: ops,
-    files: licenseFiles,
-    verifier: licenseVerifier,
+    files: licensing.files,
+    verifier: licensing.verifier,
     audit,
   });
 

@@ -19,11 +19,8 @@ import { OperationEngine } from '../ops/engine';
 import { outcomeAudit } from '../ops/outcome-audit';
 import { restartKinds } from '../restart/kinds';
 import { RestartService } from '../restart/service';
-import { licenseKinds } from './kinds';
-import { LicenseFiles } from './license-files';
-import { RocketChatRest } from './rocketchat-rest';
+import { licenseParts } from './parts';
 import { LicenseService } from './service';
-import { LicenseVerifier } from './verifier';
 
 /**
  * The license wizard's engine against the rc-readonly lab (a SIMULATION): real SSH to the
@@ -66,11 +63,7 @@ beforeAll(async () => {
   mongo = new MongoClients(fixture.pool, secrets);
   const cluster = async (name: string) => lab.clusters.find((c) => c.name === name)!;
   const inspect = new InspectEngine({ runner, mongo, profiles: allProfiles, log });
-  const rest = new RocketChatRest(runner, secrets);
-  const verifier = new LicenseVerifier({ inspect, rest, db: (c) => mongo.db(c) });
-  const files = new LicenseFiles(join(dir, 'data'));
-  const db = (c: Parameters<typeof mongo.db>[0]) => mongo.db(c);
-  const license = licenseKinds({ cluster, db, rest, files, verifier, verifyIntervalMs: 200 });
+  const { db, files, verifier, kinds: license } = licenseParts({ dataDir: join(dir, 'data'), runner, secrets, mongo, inspect, cluster, verifyIntervalMs: 200 });
   const restartSet = restartKinds({ runner, cluster, mongo: db });
   audit = new AuditLog(join(dir, 'data'));
   newService = (e) => new LicenseService({ clusters: async () => lab.clusters, runner, db, engine: e, files, verifier, audit, graceSeconds: 2 });
@@ -110,13 +103,9 @@ async function until(what: string, predicate: () => boolean | Promise<boolean>, 
 }
 
 async function auditOf(opId: string): Promise<{ outcome: string; details?: Record<string, unknown> }> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const entry = (await audit.list({ limit: 50 })).find((e) => e.details?.opId === opId && e.outcome !== 'started');
-    if (entry) return entry;
-    if (Date.now() > deadline) throw new Error(`no outcome audit entry for ${opId}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 50));
-  }
+  const outcome = async () => (await audit.list({ limit: 50 })).find((e) => e.details?.opId === opId && e.outcome !== 'started');
+  await until(`the outcome of ${opId} is audited`, async () => (await outcome()) !== undefined);
+  return (await outcome())!;
 }
 
 describe('license check (simulation)', () => {
@@ -162,7 +151,7 @@ describe('license apply (simulation)', () => {
     const { opId, backupId } = await service.apply({ cluster: CLUSTER, text, acknowledged: check.needsAcknowledgement });
     const state = await engine.settled(opId);
     expect(state.status).toBe('succeeded');
-    expect(await storedLicense()).toBe(text);
+    expect(await storedLicense()).toBe(text.trim());
 
     // The node that got licenses.add runs it; the others decided read-only at their start and keep it.
     const verification = await service.verify(CLUSTER, check.fingerprint);

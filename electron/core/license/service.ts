@@ -5,7 +5,7 @@ import type { ApplyMethod, LicenseBackup, LicenseCheckItemView, LicenseCheckResu
 import type { Cluster } from '../../../shared/inventory/schema';
 import type { LocalizedText } from '../../../shared/localized';
 import { canApply, checkLicense, type ClusterLicenseContext, type LicenseCheckItem } from '../../../shared/license/checks';
-import { licenseFingerprint, parseLicense, shortFingerprint, type ParsedLicense } from '../../../shared/license/parse';
+import { licenseFingerprint, normalizeLicenseText, parseLicense, shortFingerprint, type ParsedLicense } from '../../../shared/license/parse';
 import { LICENSE_PLAN_KIND, planLicense, type LicenseApplyMethod } from '../../../shared/license/plan';
 import type { OpState } from '../../../shared/ops/state';
 import type { AuditLog } from '../audit/audit-log';
@@ -192,7 +192,8 @@ export class LicenseService {
     const now = this.deps.now?.() ?? new Date();
     const nodes = rocketchatNodes(cluster).map((h) => h.name);
     const applyNode = op.method === 'rest' ? await this.reachableNode(cluster) : undefined;
-    const licensePath = await this.deps.files.stage(cluster.name, op.text, now);
+    // What the fingerprint names: the text without the surrounding whitespace a file or a paste adds.
+    const licensePath = await this.deps.files.stage(cluster.name, normalizeLicenseText(op.text), now);
     const backupPath = this.deps.files.backupPathFor(cluster.name, now);
     const backupId = backupPath.slice(backupPath.lastIndexOf('/') + 1);
     const current = op.stored.text.trim() === '' ? {} : { fingerprint: licenseFingerprint(op.stored.text) };
