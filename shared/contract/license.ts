@@ -34,11 +34,13 @@ export const licenseSummarySchema = z.discriminatedUnion('version', [
     createdAt: z.string(),
   }),
   z.object({ version: z.literal(2), encryptedBytes: z.number().int() }),
+  /** A stack that takes its license as a file: its format is the service's own, so only its bytes are known. */
+  z.object({ version: z.literal('file'), bytes: z.number().int(), sha256: z.string() }),
 ]);
 export type LicenseSummaryView = z.infer<typeof licenseSummarySchema>;
 
-/** How the license reaches the cluster. */
-export const applyMethodSchema = z.enum(['rest', 'mongo']);
+/** How the license reaches the cluster: Rocket.Chat's REST API or its MongoDB, or a file on each host. */
+export const applyMethodSchema = z.enum(['rest', 'mongo', 'file']);
 export type ApplyMethod = z.infer<typeof applyMethodSchema>;
 
 export const licenseCheckResultSchema = z.discriminatedUnion('ok', [

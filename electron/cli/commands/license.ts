@@ -97,8 +97,10 @@ function formatCheck(result: Extract<LicenseCheckResult, { ok: true }>): string 
       `  modules:     ${summary.modules.join(', ') || '(none)'}`,
       ...Object.entries(summary.limits).map(([kind, limits]) => `  limit:       ${kind} ${limits.map((l) => `max ${l.max} (${l.behavior})`).join(', ')}`),
     );
-  } else {
+  } else if (summary.version === 2) {
     lines.push(`  legacy v2 license (${summary.encryptedBytes} encrypted bytes): its contents are read by Rocket.Chat only`);
+  } else {
+    lines.push(`  license file: ${summary.bytes} bytes, sha256 ${summary.sha256}`);
   }
   lines.push(`  ${result.notice.en}`, `  now stored:  ${result.current.fingerprint ? `${result.current.fingerprint.slice(0, 12)}…` : 'no license'} (status ${result.current.status ?? 'none'})`, '');
   for (const item of result.items) lines.push(`[${mark[item.level]}] ${item.id}: ${item.message.en}`);

@@ -1,4 +1,5 @@
 import type { Cluster, Host } from '../../../shared/inventory/schema';
+import type { UploadOptions, UploadResult } from '../ssh/transfer';
 
 export interface RunOptions {
   timeoutMs?: number;
@@ -24,4 +25,9 @@ export interface RunResult {
  */
 export interface HostRunner {
   run(cluster: Cluster, host: Host, argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+/** Files to a host over SFTP (atomic upload: temporary name, SHA-256, rename). */
+export interface HostFileTransfer {
+  upload(cluster: Cluster, host: Host, options: UploadOptions): Promise<UploadResult>;
 }

@@ -1,8 +1,9 @@
 import type { Cluster } from '../../../shared/inventory/schema';
-import type { HostRunner } from '../hosts/host-runner';
+import type { HostFileTransfer, HostRunner } from '../hosts/host-runner';
 import type { InspectEngine } from '../inspect/engine';
 import type { SecretStore } from '../inventory/secrets';
 import type { MongoClients } from '../mongo/mongo-clients';
+import { licenseFileKinds } from './file-kinds';
 import { licenseKinds } from './kinds';
 import { LicenseFiles } from './license-files';
 import { RocketChatRest } from './rocketchat-rest';
@@ -10,7 +11,7 @@ import { LicenseVerifier } from './verifier';
 
 export interface LicensePartsDeps {
   dataDir: string;
-  runner: HostRunner;
+  runner: HostRunner & HostFileTransfer;
   secrets: SecretStore;
   mongo: Pick<MongoClients, 'db'>;
   inspect: Pick<InspectEngine, 'inspect'>;
@@ -24,7 +25,9 @@ export function licenseParts(deps: LicensePartsDeps) {
   const db = (cluster: Cluster) => deps.mongo.db(cluster);
   const files = new LicenseFiles(deps.dataDir);
   const rest = new RocketChatRest(deps.runner, deps.secrets);
-  const verifier = new LicenseVerifier({ inspect: deps.inspect, rest, db });
-  const kinds = licenseKinds({ cluster: deps.cluster, db, rest, files, verifier, ...(deps.verifyIntervalMs !== undefined ? { verifyIntervalMs: deps.verifyIntervalMs } : {}) });
+  const verifier = new LicenseVerifier({ runner: deps.runner, inspect: deps.inspect, rest, db, expectedFileSha: (cluster, fingerprint) => files.stagedSha(cluster, fingerprint) });
+  const rocketchat = licenseKinds({ cluster: deps.cluster, db, rest, files, verifier, ...(deps.verifyIntervalMs !== undefined ? { verifyIntervalMs: deps.verifyIntervalMs } : {}) });
+  const fileKinds = licenseFileKinds({ runner: deps.runner, files, cluster: deps.cluster });
+  const kinds = { executors: { ...rocketchat.executors, ...fileKinds.executors }, checks: { ...rocketchat.checks, ...fileKinds.checks } };
   return { db, files, rest, verifier, kinds };
 }

@@ -6,12 +6,14 @@ import type { Cluster } from '../../../shared/inventory/schema';
 import type { LocalizedText } from '../../../shared/localized';
 import { canApply, checkLicense, type ClusterLicenseContext, type LicenseCheckItem } from '../../../shared/license/checks';
 import { licenseFingerprint, normalizeLicenseText, parseLicense, shortFingerprint, type ParsedLicense } from '../../../shared/license/parse';
+import { LICENSE_FILE_PLAN_KIND, licenseFileHosts } from '../../../shared/license/file-plan';
 import { LICENSE_PLAN_KIND, planLicense, type LicenseApplyMethod } from '../../../shared/license/plan';
 import type { OpState } from '../../../shared/ops/state';
 import type { AuditLog } from '../audit/audit-log';
 import type { HostRunner } from '../hosts/host-runner';
 import type { OperationEngine } from '../ops/engine';
 import type { OutcomeAuditor } from '../ops/outcome-audit';
+import { LicenseFileService } from './file-service';
 import type { LicenseFiles } from './license-files';
 import { countActiveUsers, readNodeClocks, readStoredLicense, rocketchatNodes, type StoredLicense } from './reader';
 import { RocketChatRest } from './rocketchat-rest';
@@ -72,6 +74,11 @@ function describe(license: ParsedLicense): string {
   return `${license.summary.type} license${sites ? ` for ${sites}` : ''}${until ? ` until ${until.slice(0, 10)}` : ''}`;
 }
 
+/** A cluster without Rocket.Chat nodes whose hosts take a license file (label `license.path`). */
+function takesLicenseFile(cluster: Cluster): boolean {
+  return rocketchatNodes(cluster).length === 0 && licenseFileHosts(cluster).length > 0;
+}
+
 /**
  * The offline license wizard's engine (issue 6): checks a license against the cluster read
  * live, applies it as a journaled operation (backup, apply, verify every node) and reverts to
@@ -79,12 +86,17 @@ function describe(license: ParsedLicense): string {
  * staged-restart feature, so the restart keeps its own order and gates.
  */
 export class LicenseService {
-  constructor(private readonly deps: LicenseServiceDeps) {}
+  constructor(private readonly deps: LicenseServiceDeps) {
+    this.fileStacks = new LicenseFileService(deps);
+  }
+
+  private readonly fileStacks: LicenseFileService;
 
   async check(clusterName: string, text: string): Promise<LicenseCheckResult> {
+    const cluster = await this.cluster(clusterName);
+    if (takesLicenseFile(cluster)) return this.fileStacks.check(cluster, text);
     const parsed = parseLicense(text);
     if (!parsed.ok) return { ok: false, rejection: parsed.rejection };
-    const cluster = await this.cluster(clusterName);
     const { items, methods, methodNotes, current } = await this.checkAgainst(cluster, parsed.license);
     const decision = canApply(items, []);
     return {
@@ -105,6 +117,7 @@ export class LicenseService {
 
   async apply(input: ApplyInput): Promise<{ opId: string; backupId: string }> {
     const cluster = await this.confirmed(input.cluster, input.confirmName, 'apply a license to');
+    if (takesLicenseFile(cluster)) return this.fileStacks.apply(cluster, input.text, input.acknowledged ?? []);
     const parsed = parseLicense(input.text);
     if (!parsed.ok) throw new AppError('INVALID_INPUT', `The license cannot be applied: ${parsed.rejection.message.en}`, { code: parsed.rejection.code });
     const { items, methods, stored } = await this.checkAgainst(cluster, parsed.license);
@@ -131,6 +144,7 @@ export class LicenseService {
 
   async revert(input: { cluster: string; backupId: string; confirmName?: string | undefined }): Promise<{ opId: string; backupId: string }> {
     const cluster = await this.confirmed(input.cluster, input.confirmName, 'revert the license of');
+    if (takesLicenseFile(cluster)) return this.fileStacks.revert(cluster, input.backupId);
     const backup = await this.deps.files.readBackup(this.deps.files.backupPath(cluster.name, input.backupId));
     const stored = await readStoredLicense(await this.deps.db(cluster));
     const empty = backup.value.trim() === '';
@@ -154,12 +168,13 @@ export class LicenseService {
   }
 
   async backups(clusterName: string): Promise<LicenseBackup[]> {
-    return this.deps.files.listBackups((await this.cluster(clusterName)).name);
+    const cluster = await this.cluster(clusterName);
+    return takesLicenseFile(cluster) ? this.fileStacks.backups(cluster) : this.deps.files.listBackups(cluster.name);
   }
 
   /** The audit entry of a finished license operation: fingerprint, method, and each node's result. */
   readonly outcomeAuditor: OutcomeAuditor = async (state: OpState): Promise<AuditInput | undefined> => {
-    if (state.plan.kind !== LICENSE_PLAN_KIND || !state.finished) return undefined;
+    if ((state.plan.kind !== LICENSE_PLAN_KIND && state.plan.kind !== LICENSE_FILE_PLAN_KIND) || !state.finished) return undefined;
     const details = state.plan.details ?? {};
     const fingerprint = typeof details.fingerprint === 'string' ? details.fingerprint : undefined;
     const cluster = (await this.deps.clusters()).find((c) => c.name === state.cluster);
@@ -274,7 +289,7 @@ export class LicenseService {
   private methodOf(requested: ApplyMethod | undefined, methods: ApplyMethod[], cluster: Cluster): LicenseApplyMethod {
     const method = requested ?? methods[0];
     if (method === undefined) throw new AppError('UNAVAILABLE', `Cluster ${cluster.name} offers no way to apply a license: neither admin credentials nor MongoDB.`);
-    if (!methods.includes(method)) throw new AppError('INVALID_INPUT', `Cluster ${cluster.name} cannot take a license by ${method}; it can by: ${methods.join(', ') || 'nothing'}.`);
+    if (method === 'file' || !methods.includes(method)) throw new AppError('INVALID_INPUT', `Cluster ${cluster.name} cannot take a license by ${method}; it can by: ${methods.join(', ') || 'nothing'}.`);
     return method;
   }
 

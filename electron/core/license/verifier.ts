@@ -1,18 +1,24 @@
 import type { Db } from 'mongodb';
 import type { LicenseVerification, NodeVerification } from '../../../shared/contract/license';
 import type { Cluster, Host } from '../../../shared/inventory/schema';
+import { licenseFileHosts, licenseFileTargetOf } from '../../../shared/license/file-plan';
 import { licenseFingerprint, parseLicense } from '../../../shared/license/parse';
 import { canonicalJson, nodeVerdict, staleNodes, type NodeObservation } from '../../../shared/license/verify';
 import { valueOf, type HostSnapshot } from '../../../shared/stacks/profile';
 import { rocketchatProbes, scanRocketChatLog } from '../../../shared/stacks/profiles/rocketchat';
+import type { HostRunner } from '../hosts/host-runner';
 import type { InspectEngine } from '../inspect/engine';
+import { remoteSha } from './file-kinds';
 import { readStoredLicense, rocketchatNodes } from './reader';
 import { restError, RocketChatRest } from './rocketchat-rest';
 
 export interface VerifierDeps {
+  runner: HostRunner;
   inspect: Pick<InspectEngine, 'inspect'>;
   rest: RocketChatRest;
   db(cluster: Cluster): Promise<Db>;
+  /** SHA-256 of the staged license file with this fingerprint, for stacks that take a license file. */
+  expectedFileSha?(cluster: string, fingerprint: string): Promise<string | undefined>;
   now?: () => Date;
 }
 
@@ -26,6 +32,7 @@ export class LicenseVerifier {
 
   async verify(cluster: Cluster, options: { fingerprint?: string; signal?: AbortSignal } = {}): Promise<LicenseVerification> {
     const nodes = rocketchatNodes(cluster);
+    if (nodes.length === 0) return this.verifyFiles(cluster, options);
     const stored = await readStoredLicense(await this.deps.db(cluster));
     const storedFingerprint = licenseFingerprint(stored.text);
     const expectedPayload = expectedPayloadOf(stored.text);
@@ -43,6 +50,45 @@ export class LicenseVerifier {
       ...(stored.airGappedDays !== undefined ? { airGappedDays: stored.airGappedDays } : {}),
       nodes: results,
       stale: staleNodes(results),
+      at: (this.deps.now?.() ?? new Date()).toISOString(),
+    };
+  }
+
+  /**
+   * Stacks that take a license file: each host's file against the expected bytes (the staged
+   * copy named by the fingerprint), and its unit when one reads the license at start.
+   */
+  private async verifyFiles(cluster: Cluster, options: { fingerprint?: string; signal?: AbortSignal }): Promise<LicenseVerification> {
+    const expected = options.fingerprint ? await this.deps.expectedFileSha?.(cluster.name, options.fingerprint) : undefined;
+    const results = await Promise.all(
+      licenseFileHosts(cluster).map(async (host): Promise<NodeVerification> => {
+        const target = licenseFileTargetOf(host);
+        if (!target?.ok) return { node: host.name, state: 'unknown', license: 'unknown', detail: target?.problem ?? 'no license.path' };
+        try {
+          const { sha256, problem } = await remoteSha(this.deps.runner, cluster, host, target.target.path, options.signal);
+          if (problem !== undefined) return { node: host.name, state: 'unknown', license: 'unknown', detail: `${target.target.path}: ${problem}` };
+          const license = sha256 === undefined ? 'none' : expected === undefined ? 'unknown' : sha256 === expected ? 'expected' : 'other';
+          let healthy: boolean | undefined;
+          let unitDetail = '';
+          if (target.target.restartUnit) {
+            const active = await this.deps.runner.run(cluster, host, ['systemctl', 'is-active', target.target.restartUnit], { timeoutMs: 30_000, ...(options.signal ? { signal: options.signal } : {}) });
+            healthy = active.stdout.trim() === 'active';
+            unitDetail = `; ${target.target.restartUnit} ${active.stdout.trim() || 'unknown'}`;
+          }
+          const fileDetail = `${target.target.path} ${sha256 ? `sha256 ${sha256.slice(0, 12)}…` : 'missing'}${unitDetail}`;
+          const state = healthy === false ? 'down' : license === 'expected' ? 'applied' : license === 'unknown' ? 'unknown' : 'stale';
+          return { node: host.name, state, license, ...(healthy !== undefined ? { healthy } : {}), detail: fileDetail };
+        } catch (error) {
+          return { node: host.name, state: 'down', license: 'unknown', detail: `not reachable: ${(error as Error).message}` };
+        }
+      }),
+    );
+    return {
+      cluster: cluster.name,
+      ...(options.fingerprint ? { fingerprint: options.fingerprint, ...(expected !== undefined ? { storedMatches: results.every((r) => r.license === 'expected') } : {}) } : {}),
+      nodes: results,
+      // A file that differs is not fixed by a restart: nothing to offer for restart here.
+      stale: [],
       at: (this.deps.now?.() ?? new Date()).toISOString(),
     };
   }

@@ -22,6 +22,7 @@ export function registerFileCommands(registry: CommandRegistry): void {
     return test(ctx, args.slice(0, -1));
   });
   registry.register('sha256sum', sha256sum);
+  registry.register('base64', base64);
   registry.register('stat', stat);
   registry.register('chmod', chmod);
   registry.register('chown', chown);
@@ -46,6 +47,27 @@ export function registerFileCommands(registry: CommandRegistry): void {
 async function readInput(ctx: CommandContext, operand: string): Promise<Buffer> {
   if (operand === '-') return ctx.stdin.readAll(ctx.signal);
   return ctx.host.vfs.readFile(ctx.resolve(operand), ctx.cred);
+}
+
+/** coreutils base64: encode with lines of 76 characters, or `-d` to decode. */
+async function base64(ctx: CommandContext): Promise<number> {
+  const parsed = getopt(ctx.argv.slice(1), { flags: 'd', longFlags: ['decode'] });
+  if (parsed.error) return usageError(ctx, 'base64', parsed.error);
+  const operand = parsed.operands[0] ?? '-';
+  let data: Buffer;
+  try {
+    data = await readInput(ctx, operand);
+  } catch (error) {
+    ctx.stderr.write(`base64: ${operand}: ${reason(error)}\n`);
+    return 1;
+  }
+  if (has(parsed, 'd', 'decode')) {
+    ctx.stdout.write(Buffer.from(data.toString('ascii').replace(/\s+/g, ''), 'base64'));
+    return 0;
+  }
+  const encoded = data.toString('base64');
+  ctx.stdout.write(encoded === '' ? '' : `${encoded.match(/.{1,76}/g)!.join('\n')}\n`);
+  return 0;
 }
 
 async function cat(ctx: CommandContext): Promise<number> {
