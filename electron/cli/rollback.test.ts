@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../core/audit/audit-log';
 import { startLab, type LabHandle } from '../lab/lab';
 import { runCliCaptured } from './cli-harness';
 
@@ -24,6 +25,17 @@ afterEach(async () => {
   dir = undefined;
 });
 
+/** The audit entries of the data directory the CLI was given, once the outcome is among them. */
+async function auditWithOutcome(d: string) {
+  const audit = new AuditLog(join(d, 'data'));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const entries = await audit.list({ limit: 20 });
+    if (entries.some((e) => e.outcome !== 'started') || Date.now() > deadline) return entries;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 const common = (l: LabHandle, d: string) => ['--inventory', l.inventoryPath, '--cluster', 'voms', '--node', 'voms-1', '--data-dir', join(d, 'data'), '--journal', join(d, 'ops')];
 
 describe('switchboard rollback (lab)', () => {
@@ -41,7 +53,7 @@ describe('switchboard rollback (lab)', () => {
     expect(plan.out).toContain('[WARN] The unit has Restart=on-failure');
     expect(plan.out).toContain('gate: rollback.healthy');
     const json = await cli(['rollback', 'plan', ...common(l, d), '--json']);
-    expect((JSON.parse(json.out) as { plan: { batches: Array<{ steps: unknown[] }> } }).plan.batches[0]!.steps).toHaveLength(5);
+    expect((JSON.parse(json.out) as { plan: { batches: Array<{ steps: unknown[] }> } }).plan.batches[0]!.steps).toHaveLength(6);
 
     expect((await cli(['rollback', 'run', ...common(l, d)])).code).toBe(1);
     expect(l.host('voms-1').vfs.sha256(SERVER)).toBe(bad);
@@ -49,6 +61,13 @@ describe('switchboard rollback (lab)', () => {
     expect(run.err).toMatch(/Operation op-\S+: succeeded/);
     expect(run.code).toBe(0);
     expect(l.host('voms-1').vfs.sha256(SERVER)).toBe(good);
+    // The CLI writes the same audit log as the app: the start, then the outcome with both checksums.
+    const entries = await auditWithOutcome(d);
+    expect(entries.map((e) => [e.action, e.outcome])).toEqual([
+      ['rollback.run', 'ok'],
+      ['rollback.run', 'started'],
+    ]);
+    expect(entries[0]!.details?.builds).toEqual([expect.objectContaining({ failedSha256: bad, restoredSha256: good })]);
   }, 120_000);
 
   it('backup missing: refused with exit 2, nothing changed', async () => {

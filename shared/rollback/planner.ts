@@ -8,9 +8,10 @@ import type { CopyVerifiedParams, FileShaParams, HealthyParams } from './kinds';
 
 /**
  * The OTA rollback plan: per host, one batch (hosts roll back one at a time, the engine stops
- * at the first failure). Steps: stop the unit; keep the current build as
- * `server.failed-<UTC time>`; restore the backup atomically; start with a health gate; then
- * a cleanup that marks the host done, so a later host's failure does not undo it.
+ * at the first failure). Steps: stop the unit; clear its failed state and restart counter
+ * (`systemctl reset-failed`, see `reset` below); keep the current build as
+ * `server.failed-<UTC time>`; restore the backup atomically; start with a health gate; then a
+ * cleanup that marks the host done, so a later host's failure does not undo it.
  */
 
 export const ROLLBACK_PLAN_KIND = 'ota-rollback';
@@ -23,6 +24,27 @@ export interface RollbackHostInput {
   backupSha256: string;
   /** Release-directory rollback: run this deploy script instead of restoring the backup (backupSha256 is then unused). */
   releaseDeploy?: string;
+  /** What the inspection saw before the rollback, kept in the plan as evidence (the versions, the unit's state). */
+  before?: { failedVersion?: string; restoredVersion?: string; unit?: string };
+}
+
+/** One host's builds as the plan's `details.builds` records them (the audit entry and the findings read them back). */
+export interface RollbackBuildRecord {
+  host: string;
+  /** Absent in journals written before it was recorded. */
+  unit?: string;
+  binary: string;
+  failedSha256: string;
+  /** Backup rollback: the backup restored, and its SHA-256. */
+  backup?: string;
+  restoredSha256?: string;
+  /** Release rollback: the deploy script run. */
+  releaseDeploy?: string;
+  kept: string;
+  failedVersion?: string;
+  restoredVersion?: string;
+  /** `ActiveState=… NRestarts=…` of the unit before the rollback. */
+  unitBefore?: string;
 }
 
 export interface RollbackPlanOptions {
@@ -107,6 +129,17 @@ function hostSteps(input: RollbackHostInput, options: RollbackPlanOptions): Step
       idempotent: true,
     },
     {
+      // systemd keeps NRestarts across a stop that cancelled a pending automatic restart (the
+      // crash loop's usual state), so the build started below would inherit the failed build's
+      // count and look crash-looping; reset-failed zeroes it and the start rate limit.
+      id: id('reset'),
+      host: name,
+      title: `Clear the failed state and restart counter of ${target.unit}`,
+      description: `systemctl reset-failed ${target.unit}: the build started below begins with NRestarts=0 and cannot be refused by the start rate limit`,
+      action: exec(host, ['systemctl', 'reset-failed', target.unit]),
+      idempotent: true,
+    },
+    {
       id: id('keep'),
       host: name,
       title: `Keep the failed build as ${kept}`,
@@ -152,14 +185,32 @@ export function planRollback(options: RollbackPlanOptions): Plan {
     cluster: options.cluster,
     title: `OTA rollback of ${names.join(', ')}`,
     batches,
-    details: {
-      builds: options.hosts.map((h) => ({
-        host: h.host.name,
-        binary: h.target.binary,
-        failedSha256: h.currentSha256,
-        ...(h.releaseDeploy !== undefined ? { releaseDeploy: h.releaseDeploy } : { restoredSha256: h.backupSha256 }),
-        kept: keptPathOf(h.target.binary, options.now),
-      })),
-    },
+    details: { builds: options.hosts.map((h) => buildRecord(h, options.now)) },
   };
+}
+
+function buildRecord(input: RollbackHostInput, now: Date): RollbackBuildRecord {
+  const { host, target, before } = input;
+  return {
+    host: host.name,
+    unit: target.unit,
+    binary: target.binary,
+    failedSha256: input.currentSha256,
+    ...(input.releaseDeploy !== undefined ? { releaseDeploy: input.releaseDeploy } : { backup: target.backup, restoredSha256: input.backupSha256 }),
+    kept: keptPathOf(target.binary, now),
+    ...(before?.failedVersion !== undefined ? { failedVersion: before.failedVersion } : {}),
+    ...(before?.restoredVersion !== undefined ? { restoredVersion: before.restoredVersion } : {}),
+    ...(before?.unit !== undefined ? { unitBefore: before.unit } : {}),
+  };
+}
+
+/** The `details.builds` of a rollback plan, read back from a journal (entries of another shape are left out). */
+export function buildRecordsOf(plan: Pick<Plan, 'kind' | 'details'>): RollbackBuildRecord[] {
+  if (plan.kind !== ROLLBACK_PLAN_KIND) return [];
+  const builds = plan.details?.builds;
+  if (!Array.isArray(builds)) return [];
+  return builds.filter(
+    (b): b is RollbackBuildRecord =>
+      typeof b === 'object' && b !== null && typeof (b as RollbackBuildRecord).host === 'string' && typeof (b as RollbackBuildRecord).failedSha256 === 'string',
+  );
 }

@@ -4,7 +4,7 @@ import { planKinds, planSchema, planSteps } from '../ops/plan';
 import { otaTargetOf } from '../stacks/profiles/voms';
 import { inspectScriptArgv, parseRollbackFacts, ROLLBACK_INSPECT_SCRIPT, type RollbackFacts } from './inspect-script';
 import type { CopyVerifiedParams, FileShaParams } from './kinds';
-import { keptPathOf, planRollback, tmpPathOf } from './planner';
+import { buildRecordsOf, keptPathOf, planRollback, tmpPathOf } from './planner';
 import { canRun, preflightChecks, releaseChecks } from './preflight';
 
 const BAD = 'a'.repeat(64);
@@ -130,11 +130,11 @@ describe('rollback plan', () => {
     });
   };
 
-  it('one batch per host, in order, each stop → keep → restore → start+gate → done', () => {
+  it('one batch per host, in order, each stop → reset → keep → restore → start+gate → done', () => {
     const p = planSchema.parse(plan());
     expect(p.batches.map((b) => b.id)).toEqual(['rollback:voms-1', 'rollback:voms-2']);
     expect(p.batches.every((b) => b.maxParallel === 1)).toBe(true);
-    expect(p.batches[0]!.steps.map((s) => s.id)).toEqual(['voms-1:stop', 'voms-1:keep', 'voms-1:restore', 'voms-1:start', 'voms-1:done']);
+    expect(p.batches[0]!.steps.map((s) => s.id)).toEqual(['voms-1:stop', 'voms-1:reset', 'voms-1:keep', 'voms-1:restore', 'voms-1:start', 'voms-1:done']);
     expect([...planKinds(p).executors].sort()).toEqual(['rollback.copyVerified', 'ssh.exec']);
     expect([...planKinds(p).checks].sort()).toEqual(['rollback.fileSha', 'rollback.healthy']);
   });
@@ -164,6 +164,43 @@ describe('rollback plan', () => {
     expect(rootStop.action.params.argv).toEqual(['systemctl', 'stop', 'voms-server']);
   });
 
+  it('clears the failed state and restart counter between the stop and the start, so the restored build starts from NRestarts=0', () => {
+    const steps = planSteps(plan()).map((s) => s.step);
+    const ids = steps.map((s) => s.id);
+    const reset = steps.find((s) => s.id === 'voms-1:reset')!;
+    expect(reset.action.params.argv).toEqual(['sudo', '-n', '--', 'systemctl', 'reset-failed', 'voms-server']);
+    expect(reset.undo).toBeUndefined();
+    expect(ids.indexOf('voms-1:stop')).toBeLessThan(ids.indexOf('voms-1:reset'));
+    expect(ids.indexOf('voms-1:reset')).toBeLessThan(ids.indexOf('voms-1:start'));
+  });
+
+  it('records both builds, the unit and what the inspection saw, for the audit entry and the findings', () => {
+    const c = cluster();
+    const host = c.hosts[0]!;
+    const p = planRollback({
+      cluster: c.name,
+      hosts: [{ host, target: otaTargetOf(host)!, currentSha256: BAD, backupSha256: GOOD, before: { failedVersion: 'voms-server 1.9.0', restoredVersion: 'voms-server 1.8.3', unit: 'ActiveState=activating NRestarts=7' } }],
+      now,
+      settleSeconds: 20,
+      gateTimeoutSeconds: 60,
+    });
+    expect(buildRecordsOf(p)).toEqual([
+      {
+        host: 'voms-1',
+        unit: 'voms-server',
+        binary: paths.binary,
+        failedSha256: BAD,
+        backup: paths.backup,
+        restoredSha256: GOOD,
+        kept: '/opt/voms/bin/server.failed-20261126T021100Z',
+        failedVersion: 'voms-server 1.9.0',
+        restoredVersion: 'voms-server 1.8.3',
+        unitBefore: 'ActiveState=activating NRestarts=7',
+      },
+    ]);
+    expect(buildRecordsOf({ kind: 'staged-restart', details: p.details })).toEqual([]);
+  });
+
   it('release mode runs the deploy script instead of the restore, with the same undo and gate', () => {
     const c = cluster();
     const host = c.hosts[0]!;
@@ -175,11 +212,11 @@ describe('rollback plan', () => {
       gateTimeoutSeconds: 60,
     });
     const steps = planSteps(planSchema.parse(p)).map((s) => s.step);
-    expect(steps.map((s) => s.id)).toEqual(['voms-1:stop', 'voms-1:keep', 'voms-1:deploy', 'voms-1:start', 'voms-1:done']);
-    const deploy = steps[2]!;
+    expect(steps.map((s) => s.id)).toEqual(['voms-1:stop', 'voms-1:reset', 'voms-1:keep', 'voms-1:deploy', 'voms-1:start', 'voms-1:done']);
+    const deploy = steps[3]!;
     expect(deploy.action.params.argv).toEqual(['sudo', '-n', '--', 'sh', '/opt/voms-release-prev/deploy.sh']);
     expect(deploy.undo?.params).toMatchObject({ from: '/opt/voms/bin/server.failed-20261126T021100Z', sha256: BAD });
-    expect(steps[3]!.gate?.kind).toBe('rollback.healthy');
+    expect(steps[4]!.gate?.kind).toBe('rollback.healthy');
   });
 
   it("a host's last step settles its undos, so a later host's failure does not undo it", () => {

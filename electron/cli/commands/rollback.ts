@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { Cluster } from '../../../shared/inventory/schema';
+import { ROLLBACK_PLAN_KIND } from '../../../shared/rollback/planner';
+import { AuditLog } from '../../core/audit/audit-log';
 import { OperationEngine, operationsDir } from '../../core/ops/engine';
+import { outcomeAudit } from '../../core/ops/outcome-audit';
 import { defaultDataDir } from '../../core/paths';
 import { restartKinds } from '../../core/restart/kinds';
 import { rollbackKinds } from '../../core/rollback/kinds';
+import { rollbackOutcomeAuditor } from '../../core/rollback/outcome';
 import { RollbackService, type HostInspection } from '../../core/rollback/service';
 import { MongoClients } from '../../core/mongo/mongo-clients';
 import { ExitCode, UsageError, type CliCommand, subcommandOf } from '../command';
@@ -105,15 +109,19 @@ export const rollbackCommand: CliCommand = {
     };
     const restart = restartKinds({ runner: hosts.runner, cluster: clusterNamed, mongo: (cluster) => mongo.db(cluster) });
     const kinds = rollbackKinds({ runner: hosts.runner, cluster: clusterNamed });
-    const engine = new OperationEngine({
-      dir: values.journal ?? operationsDir(values['data-dir'] ?? defaultDataDir(io.env)),
+    const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
+    // The same audit log as the app's: the start and the outcome of a run from the CLI show in its Activity list.
+    const audit = new AuditLog(dataDir);
+    const engine: OperationEngine = new OperationEngine({
+      dir: values.journal ?? operationsDir(dataDir),
       executors: { ...restart.executors, ...kinds.executors },
       checks: { ...restart.checks, ...kinds.checks },
       log: hosts.log,
       actor: io.env.USER ?? 'cli',
       ...(subcommand === 'run' ? { emit: progressPrinter(io) } : {}),
+      onRecord: outcomeAudit({ get: (opId) => engine.get(opId), append: (entry) => audit.append(entry), log: hosts.log }, { [ROLLBACK_PLAN_KIND]: rollbackOutcomeAuditor }),
     });
-    const service = new RollbackService({ clusters: async () => clusters, runner: hosts.runner, engine });
+    const service = new RollbackService({ clusters: async () => clusters, runner: hosts.runner, engine, audit });
     const input = {
       cluster: values.cluster,
       host: nodes[0]!,

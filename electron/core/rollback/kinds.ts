@@ -38,6 +38,7 @@ export function shaOf(result: RunResult): string | undefined {
 
 interface UnitState {
   activeState: string;
+  subState?: string;
   nRestarts?: string;
   mainPid?: string;
 }
@@ -51,9 +52,16 @@ function parseShow(stdout: string): UnitState {
   const state: UnitState = { activeState: values.get('ActiveState') ?? 'unknown' };
   const restarts = values.get('NRestarts');
   const pid = values.get('MainPID');
+  const sub = values.get('SubState');
+  if (sub !== undefined) state.subState = sub;
   if (restarts !== undefined) state.nRestarts = restarts;
   if (pid !== undefined) state.mainPid = pid;
   return state;
+}
+
+/** `activating (auto-restart), NRestarts=3`: enough to tell a slow start from a crash loop in the gate's answer. */
+function describe(unit: UnitState): string {
+  return `${unit.activeState}${unit.subState ? ` (${unit.subState})` : ''}${unit.nRestarts !== undefined ? `, NRestarts=${unit.nRestarts}` : ''}`;
 }
 
 export function rollbackKinds(deps: RollbackKindsDeps): { executors: Record<string, Executor>; checks: Record<string, Check> } {
@@ -84,7 +92,7 @@ export function rollbackKinds(deps: RollbackKindsDeps): { executors: Record<stri
   }
 
   async function unitState(context: StepContext, p: HealthyParams): Promise<UnitState> {
-    const result = await run(context, p.host, asRoot(p.sudo, ['systemctl', 'show', '-p', 'ActiveState', '-p', 'NRestarts', '-p', 'MainPID', p.unit]));
+    const result = await run(context, p.host, asRoot(p.sudo, ['systemctl', 'show', '-p', 'ActiveState', '-p', 'SubState', '-p', 'NRestarts', '-p', 'MainPID', p.unit]));
     return parseShow(result.stdout);
   }
 
@@ -120,13 +128,13 @@ export function rollbackKinds(deps: RollbackKindsDeps): { executors: Record<stri
     'rollback.healthy': async (raw, context): Promise<CheckResult> => {
       const p = raw as unknown as HealthyParams;
       const before = await unitState(context, p);
-      if (before.activeState !== 'active') return { ok: false, detail: `${p.unit} is ${before.activeState}` };
+      if (before.activeState !== 'active') return { ok: false, detail: `${p.unit} is ${describe(before)}` };
       const first = await health(context, p);
       if (!first.ok) return { ok: false, detail: first.detail };
       // Unit up and healthy now: it must stay so, without a restart, for the settle time.
       await delay(p.settleMs, undefined, { signal: context.signal });
       const after = await unitState(context, p);
-      if (after.activeState !== 'active') return { ok: false, detail: `${p.unit} became ${after.activeState} within the settle time` };
+      if (after.activeState !== 'active') return { ok: false, detail: `${p.unit} became ${describe(after)} within the settle time` };
       if (after.nRestarts !== before.nRestarts || after.mainPid !== before.mainPid) {
         return { ok: false, detail: `${p.unit} restarted within the settle time (NRestarts ${before.nRestarts ?? '?'} → ${after.nRestarts ?? '?'}, PID ${before.mainPid ?? '?'} → ${after.mainPid ?? '?'})` };
       }

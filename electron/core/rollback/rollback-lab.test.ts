@@ -2,16 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROLLBACK_PLAN_KIND } from '../../../shared/rollback/planner';
+import { allProfiles } from '../../../shared/stacks/catalog';
+import { parseSystemctlShow } from '../../../shared/stacks/parsers';
+import { judgeService, systemctlShowArgv } from '../../../shared/stacks/profiles/service';
 import { startLab, type LabHandle } from '../../lab/lab';
 import { createPoolFixture, type PoolFixture } from '../../testing/ssh-pool-fixture';
 import { PoolHostRunner } from '../hosts/pool-runner';
+import { InspectEngine } from '../inspect/engine';
 import { VaultSecretStore } from '../inventory/secrets';
 import { createLogger } from '../log/logger';
 import { AuditLog } from '../audit/audit-log';
-import { labBinary } from '../../lab/host/lab-binary';
 import { OperationEngine } from '../ops/engine';
+import { outcomeAudit } from '../ops/outcome-audit';
 import { restartKinds } from '../restart/kinds';
+import { rollbackFindingSource } from './findings';
 import { rollbackKinds } from './kinds';
+import { rollbackOutcomeAuditor } from './outcome';
 import { RollbackService } from './service';
 
 /** The OTA rollback against the voms-bad-ota lab (a SIMULATION) through the real engine, SSH pool and kinds. */
@@ -47,9 +54,20 @@ async function open(variant?: string, gateTimeoutSeconds = 20): Promise<Rig> {
   const restart = restartKinds({ runner, cluster, mongo: () => Promise.reject(new Error('no MongoDB in this lab')) });
   const executors = { ...restart.executors, ...kinds.executors };
   const checks = { ...restart.checks, ...kinds.checks };
-  const newEngine = () => new OperationEngine({ dir: join(dir, 'ops'), executors, checks, log, actor: 'test' });
-  const engine = newEngine();
   const audit = new AuditLog(join(dir, 'data'));
+  // As in app-core: the outcome is audited from the journal, by whichever engine finishes the operation.
+  const newEngine = () => {
+    const engine: OperationEngine = new OperationEngine({
+      dir: join(dir, 'ops'),
+      executors,
+      checks,
+      log,
+      actor: 'test',
+      onRecord: outcomeAudit({ get: (opId) => engine.get(opId), append: (entry) => audit.append(entry), log }, { [ROLLBACK_PLAN_KIND]: rollbackOutcomeAuditor }),
+    });
+    return engine;
+  };
+  const engine = newEngine();
   const service = new RollbackService({ clusters: async () => lab.clusters, runner, engine, audit, settleSeconds: 1, gateTimeoutSeconds });
   rig = { dir, lab, fixture, runner, engine, service, audit, newEngine };
   return rig;
@@ -68,15 +86,28 @@ function sha(r: Rig, path: string): string {
   return r.lab.host(HOST).vfs.sha256(path);
 }
 
-/** The audit entry of the rollback's end (written once the operation settled). */
+/** The audit entry of the rollback's end (written once the operation settled); there is exactly one. */
 async function finalAudit(r: Rig): Promise<{ outcome: string; details?: Record<string, unknown> }> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const entry = (await r.audit.list({ limit: 20 })).find((e) => e.action === 'rollback.run' && e.outcome !== 'started');
-    if (entry) return entry;
+    const entries = (await r.audit.list({ limit: 20 })).filter((e) => e.action === 'rollback.run' && e.outcome !== 'started');
+    const entry = entries[0];
+    if (entry) {
+      expect(entries).toHaveLength(1);
+      return entry;
+    }
     if (Date.now() > deadline) throw new Error('no final audit entry');
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/** voms-server as systemd shows it on the lab host, judged by the console's one crash-loop rule. */
+async function serverUnit(r: Rig) {
+  const show = await r.lab.host(HOST).run(systemctlShowArgv(['voms-server']).join(' '));
+  const parsed = parseSystemctlShow(show.stdout, show.code ?? undefined, { unitCount: 1 });
+  if (parsed.status !== 'ok') throw new Error(parsed.reason);
+  const unit = parsed.value[0]!;
+  return { unit, verdict: judgeService({ manager: 'systemd', unit }, r.lab.host(HOST).clock.now()) };
 }
 
 function failedCopies(r: Rig): string[] {
@@ -110,7 +141,11 @@ describe('OTA rollback on voms-bad-ota (simulation)', () => {
     expect(after.current.sha256).toBe(good);
     const audit = await finalAudit(r);
     expect(audit.outcome).toBe('ok');
-    expect(audit.details?.builds).toEqual([expect.objectContaining({ failedSha256: bad, restoredSha256: good })]);
+    expect(audit.details?.builds).toEqual([expect.objectContaining({ failedSha256: bad, restoredSha256: good, failedVersion: 'voms-server 1.9.0', restoredVersion: 'voms-server 1.8.3' })]);
+    // The restored build starts from a cleared restart counter: the crash loop's count does not follow it.
+    const { unit, verdict } = await serverUnit(r);
+    expect(unit.nRestarts).toBe(0);
+    expect(verdict.condition).toBe('running');
   }, 120_000);
 
   it('backup-missing: blocked by a red check, nothing touched', async () => {
@@ -142,35 +177,52 @@ describe('OTA rollback on voms-bad-ota (simulation)', () => {
     expect(sha(r, `/opt/voms/bin/${kept[0]}`)).toBe(bad);
   }, 120_000);
 
-  it('backup-bad (server.bak is the same bad build): blocked by the backup-differs check, nothing touched', async () => {
-    const r = await open('backup-bad');
+  it('backup-bad (server.bak is another bad build): the gate fails, the failed build is put back and started, the audit and a P1 finding say so', async () => {
+    const r = await open('backup-bad', 3);
     const bad = sha(r, SERVER);
-    expect(sha(r, BACKUP)).toBe(bad);
+    const backup = sha(r, BACKUP);
+    expect(backup).not.toBe(bad);
+    const inspection = await r.service.inspect('voms', HOST);
+    expect(inspection.canRun).toBe(true);
+
+    const { opId } = await r.service.start({ cluster: 'voms', host: HOST });
+    const state = await r.engine.settled(opId);
+    expect(state.status).toBe('reverted');
+    const start = state.steps.find((s) => s.id === `${HOST}:start`);
+    expect(start?.gate).toMatchObject({ status: 'failed', detail: expect.stringMatching(/HTTP 500|no HTTP response|voms-server is \w+ \([\w-]+\), NRestarts=\d+/) });
+    expect(state.steps.filter((s) => s.status === 'undone').map((s) => s.id)).toEqual([`${HOST}:stop`, `${HOST}:restore`, `${HOST}:start`]);
+    // Exactly what was there before: the failed build, kept once, running again under its unit.
+    expect(sha(r, SERVER)).toBe(bad);
+    const kept = failedCopies(r);
+    expect(kept).toHaveLength(1);
+    expect(sha(r, `/opt/voms/bin/${kept[0]}`)).toBe(bad);
+    expect(r.lab.host(HOST).vfs.exists('/opt/voms/bin/.server.switchboard-tmp')).toBe(false);
+    expect(['active', 'activating']).toContain((await serverUnit(r)).unit.activeState);
+
+    const audit = await finalAudit(r);
+    expect(audit.outcome).toBe('reverted');
+    expect(audit.details?.steps).toContainEqual({ id: `${HOST}:start`, status: 'undone', gate: start!.gate!.detail });
+    expect(audit.details?.builds).toEqual([expect.objectContaining({ failedSha256: bad, restoredSha256: backup })]);
+
+    // The inspection round's finding: both attempts, from the journal and this round's probes.
+    const cluster = r.lab.clusters.find((c) => c.name === 'voms')!;
+    const { snapshot } = await new InspectEngine({ runner: r.runner, profiles: allProfiles, log }).inspect(cluster);
+    const findings = await rollbackFindingSource(r.engine)(cluster, snapshot);
+    expect(findings.map((f) => [f.ruleId, f.severity, f.hosts])).toEqual([['voms.rollback-reverted', 'P1', [HOST]]]);
+    expect(findings[0]!.evidence).toContain(`sha256 ${bad.slice(0, 16)}… (voms-server 1.9.0)`);
+    expect(findings[0]!.evidence).toContain(`server.bak sha256 ${backup.slice(0, 16)}… (voms-server 1.9.0-rc.2); its health gate failed`);
+  }, 120_000);
+
+  it('an identical backup is still refused up front by the backup-differs check, nothing touched', async () => {
+    const r = await open();
+    const bad = sha(r, SERVER);
+    r.lab.host(HOST).vfs.writeFile(BACKUP, r.lab.host(HOST).vfs.readFile(SERVER), { mode: 0o755 });
     const inspection = await r.service.inspect('voms', HOST);
     expect(inspection.checks.find((c) => c.id === 'backup-differs')?.level).toBe('red');
     expect(inspection.canRun).toBe(false);
     await expect(r.service.start({ cluster: 'voms', host: HOST })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(sha(r, SERVER)).toBe(bad);
     expect(failedCopies(r)).toEqual([]);
-  }, 120_000);
-
-  it('a backup that is broken too (another build): the gate fails and the failed build is put back', async () => {
-    const r = await open(undefined, 3);
-    const bad = sha(r, SERVER);
-    const broken = labBinary({ program: 'voms-server', version: '1.8.9', health: 'error', startupMs: 100, sizeBytes: 96 * 1024, versionOutput: 'voms-server 1.8.9' });
-    r.lab.host(HOST).vfs.writeFile(BACKUP, broken, { mode: 0o755 });
-    const { opId } = await r.service.start({ cluster: 'voms', host: HOST });
-    const state = await r.engine.settled(opId);
-    expect(state.status).toBe('reverted');
-    const start = state.steps.find((s) => s.id === `${HOST}:start`);
-    expect(start?.gate?.detail ?? start?.error?.message).toBeTruthy();
-    expect(sha(r, SERVER)).toBe(bad);
-    const kept = failedCopies(r);
-    expect(kept).toHaveLength(1);
-    expect(sha(r, `/opt/voms/bin/${kept[0]}`)).toBe(bad);
-    const audit = await finalAudit(r);
-    expect(audit.outcome).toBe('reverted');
-    expect(JSON.stringify(audit.details?.steps)).toContain('HTTP');
   }, 120_000);
 
   it('sets Restart=always with a drop-in and daemon-reload', async () => {
@@ -218,6 +270,10 @@ describe('OTA rollback on voms-bad-ota (simulation)', () => {
       await engine.resume(opId);
       const state = await engine.settled(opId);
       expect(state.status).toBe('succeeded');
+      // The engine that resumed it wrote the outcome; the one that started it never saw the end.
+      const audit = await finalAudit(r);
+      expect(audit.outcome).toBe('ok');
+      expect(audit.details?.opId).toBe(opId);
     } finally {
       clearInterval(sampler);
     }

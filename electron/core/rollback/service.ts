@@ -2,7 +2,6 @@ import { AppError } from '../../../shared/contract/errors';
 import type { RollbackInspection } from '../../../shared/contract/rollback';
 import { findHost, type Cluster, type Host } from '../../../shared/inventory/schema';
 import type { Plan } from '../../../shared/ops/plan';
-import type { OpState } from '../../../shared/ops/state';
 import { asRoot } from '../../../shared/restart/commands';
 import { inspectScriptArgv, parseRollbackFacts, type RollbackFacts } from '../../../shared/rollback/inspect-script';
 import { planRollback, type RollbackHostInput } from '../../../shared/rollback/planner';
@@ -52,6 +51,18 @@ export interface StartInput {
 /** What `inspect` answers: the contract's inspection, always with the release part. */
 export type HostInspection = RollbackInspection & { release: NonNullable<RollbackInspection['release']> };
 
+/** The versions and the unit's state as the inspection read them, kept in the plan as evidence. */
+function evidenceBefore(facts: RollbackFacts, byRelease: boolean): NonNullable<RollbackHostInput['before']> {
+  const unit = [facts.activeState === undefined ? '' : `ActiveState=${facts.activeState}`, facts.nRestarts === undefined ? '' : `NRestarts=${facts.nRestarts}`, `Restart=${facts.restartSetting}`]
+    .filter((part) => part !== '')
+    .join(' ');
+  return {
+    unit,
+    ...(facts.current.version !== undefined ? { failedVersion: facts.current.version } : {}),
+    ...(!byRelease && facts.backup.version !== undefined ? { restoredVersion: facts.backup.version } : {}),
+  };
+}
+
 /** The previous release directory of a host (label `voms.releasePrev`) and its deploy script. */
 function releaseOf(host: Host): { dir: string; deployScript: string } {
   const dir = labelOf(host, 'voms.releasePrev') ?? DEFAULT_RELEASE_PREV;
@@ -65,12 +76,18 @@ function truthy(value: string | undefined): boolean {
 /**
  * One-click OTA rollback: inspects the builds on the host, refuses while a red check fails,
  * and runs the rollback plan (`shared/rollback/planner.ts`) on the operation engine with
- * `undo-and-stop`, so a rollback whose health gate fails puts the failed build back.
+ * `undo-and-stop`, so a rollback whose health gate fails puts the failed build back. It audits
+ * the start; the outcome is audited from the engine's journal (`outcome.ts`), so a rollback
+ * resumed after a restart of the app gets its entry too.
  */
 export class RollbackService {
   constructor(private readonly deps: RollbackServiceDeps) {}
 
   async inspect(clusterName: string, hostName: string): Promise<HostInspection> {
+    return (await this.inspectWithFacts(clusterName, hostName)).inspection;
+  }
+
+  private async inspectWithFacts(clusterName: string, hostName: string): Promise<{ inspection: HostInspection; facts: RollbackFacts }> {
     const { cluster, host, target } = await this.target(clusterName, hostName);
     const facts = await this.readFacts(cluster, host, target);
     const lockHeldBy = await this.lockHeldBy(cluster.name);
@@ -78,7 +95,7 @@ export class RollbackService {
     const checks = preflightChecks({ facts, ...lock });
     const release = releaseOf(host);
     const forRelease = releaseChecks({ facts, ...lock }, release.deployScript);
-    return {
+    const inspection: HostInspection = {
       cluster: cluster.name,
       host: host.name,
       target: { ...target, releaseDir: release.dir },
@@ -89,8 +106,9 @@ export class RollbackService {
       release: { deployScript: release.deployScript, available: facts.releaseDeploy, checks: forRelease, canRun: canRun(forRelease) },
       ...(lockHeldBy ? { lockHeldBy } : {}),
       canRun: canRun(checks),
-      summary: `Stop ${target.unit}, keep ${target.binary} as ${target.binary}.failed-<time>, put ${target.backup} in its place, start it and check its health; put the failed build back if the check fails.`,
+      summary: `Stop ${target.unit}, clear its restart counter, keep ${target.binary} as ${target.binary}.failed-<time>, put ${target.backup} in its place, start it and check its health; put the failed build back if the check fails.`,
     };
+    return { inspection, facts };
   }
 
   async setRestartAlways(clusterName: string, hostName: string): Promise<{ restartSetting: string }> {
@@ -120,7 +138,7 @@ export class RollbackService {
     const hosts: RollbackHostInput[] = [];
     const inspections: HostInspection[] = [];
     for (const name of names) {
-      const inspection = await this.inspect(cluster.name, name);
+      const { inspection, facts } = await this.inspectWithFacts(cluster.name, name);
       inspections.push(inspection);
       const byRelease = input.mode === 'release';
       const checks = byRelease ? inspection.release.checks : inspection.checks;
@@ -137,6 +155,7 @@ export class RollbackService {
         currentSha256: inspection.current.sha256,
         backupSha256,
         ...(byRelease ? { releaseDeploy: inspection.release.deployScript } : {}),
+        before: evidenceBefore(facts, byRelease),
       });
     }
     const plan = planRollback({
@@ -165,32 +184,7 @@ export class RollbackService {
       summary: `Started ${plan.title}`,
       details: { opId, ...plan.details },
     });
-    void this.recordOutcome(opId, cluster.name, names, plan.details ?? {});
     return { opId };
-  }
-
-  /** The audit entry of the end: both builds' checksums, every step's result and the health answers. */
-  private async recordOutcome(opId: string, cluster: string, hosts: string[], details: Record<string, unknown>): Promise<void> {
-    let state: OpState;
-    try {
-      state = await this.deps.engine.settled(opId);
-    } catch {
-      return; // The engine closed: the journal keeps the operation for the next start.
-    }
-    const outcome = state.status === 'succeeded' ? 'ok' : state.status === 'reverted' ? 'reverted' : state.status === 'aborted' ? 'aborted' : 'failed';
-    if (state.status === 'running' || state.status === 'paused' || state.status === 'interrupted') return;
-    await this.deps.audit?.append({
-      action: 'rollback.run',
-      cluster,
-      hosts,
-      outcome,
-      summary: `OTA rollback of ${hosts.join(', ')}: ${state.status}`,
-      details: {
-        opId,
-        ...details,
-        steps: state.steps.map((s) => ({ id: s.id, status: s.status, ...(s.gate?.detail ? { gate: s.gate.detail } : {}), ...(s.error ? { error: s.error.message } : {}) })),
-      },
-    });
   }
 
   private async readFacts(cluster: Cluster, host: Host, target: OtaTarget): Promise<RollbackFacts> {

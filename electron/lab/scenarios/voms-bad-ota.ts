@@ -6,7 +6,8 @@ import { buildVoms, type VomsOptions } from '../systems/voms';
 
 const variants = {
   'backup-missing': 'no /opt/voms/bin/server.bak: roll back the release from /opt/voms-release-prev instead',
-  'backup-bad': 'server.bak holds the bad build too (the OTA ran twice): copying it back does not help',
+  'backup-bad':
+    'server.bak holds 1.9.0-rc.2, an earlier build of the same bad update (the OTA ran twice): it crash-loops too, so a rollback to it fails its health gate and is undone',
   'clock-skew': "the host's clock is 5 minutes ahead (logins fail with 401/403 in the field)",
 } as const;
 

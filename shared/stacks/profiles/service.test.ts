@@ -41,6 +41,24 @@ describe('judgeService (the one crash-loop judgement)', () => {
     expect(judgeService(systemd(undated), now).condition).toBe('running');
   });
 
+  it("reads systemd 254's other auto-restart sub-states as crash-looping too", () => {
+    const server = units()[0]!;
+    for (const [activeState, subState] of [
+      ['activating', 'auto-restart-queued'],
+      ['inactive', 'dead-before-auto-restart'],
+      ['failed', 'failed-before-auto-restart'],
+    ] as const) {
+      expect(judgeService(systemd({ ...server, activeState, subState, nRestarts: 2 }), now), subState).toMatchObject({ condition: 'crash-looping', summary: 'crash-looping (2 restarts, waiting to restart)' });
+    }
+  });
+
+  it('counts restarts as systemd does: a unit started again after reset-failed (NRestarts=0) runs, one that kept its count does not yet', () => {
+    // The count systemd keeps when a stop cancelled a pending restart and the unit was started by hand.
+    const kept = { ...units()[0]!, nRestarts: 5 };
+    expect(judgeService(systemd(kept), now).condition).toBe('crash-looping');
+    expect(judgeService(systemd({ ...kept, nRestarts: 0 }), now).condition).toBe('running');
+  });
+
   it('judges containers from docker inspect', () => {
     const base = { id: 'abc', name: 'rc1', image: 'rocketchat/rocket.chat:7.0.3', status: 'running', running: true, restarting: false };
     expect(judgeService({ manager: 'docker', container: base }, now).condition).toBe('running');

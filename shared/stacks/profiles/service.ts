@@ -114,9 +114,26 @@ export const CRASH_LOOP_RESTARTS = 3;
 export const CRASH_LOOP_WINDOW_MS = 10 * 60_000;
 
 /**
+ * Sub-states of a service that died and that systemd is about to restart on its own: `auto-restart`
+ * (waiting RestartSec=), and since systemd 254 `auto-restart-queued` (activating) and the passing
+ * `dead-before-auto-restart` / `failed-before-auto-restart` (inactive / failed).
+ */
+const AUTO_RESTART_SUBSTATES: ReadonlySet<string> = new Set(['auto-restart', 'auto-restart-queued', 'dead-before-auto-restart', 'failed-before-auto-restart']);
+
+/**
  * The one judgement of "failed or crash-looping" every profile uses. Systemd: `failed`, or
- * waiting in `auto-restart`, or several restarts with the last start recent. Docker:
+ * waiting for an automatic restart, or several restarts with the last start recent. Docker:
  * `restarting`, a non-zero exit, or a recent start after several restarts.
+ *
+ * What systemd's NRestarts counts (src/core/service.c): the automatic restarts since the unit
+ * last ended for good. service_enter_dead() sets flush_n_restarts when no automatic restart
+ * follows (a stop of a running unit, a failure Restart= does not cover), and the next
+ * service_start() zeroes the count; so `systemctl stop` then `start`, or `restart`, of a
+ * running unit starts from 0. A stop that cancels a pending automatic restart
+ * (service_stop() in auto-restart) does not set it: a unit stopped mid-crash-loop and started
+ * by hand keeps its count, and with a recent start reads as crash-looping for the window even
+ * though the new process runs fine. `systemctl reset-failed` zeroes it at any time; the OTA
+ * rollback runs it before starting the restored build for exactly this reason.
  */
 export function judgeService(state: ServiceState, nowMs: number): ServiceVerdict {
   return state.manager === 'systemd' ? judgeUnit(state.unit, nowMs) : judgeContainer(state.container, nowMs);
@@ -137,11 +154,11 @@ function judgeUnit(unit: SystemdUnitState, nowMs: number): ServiceVerdict {
     startedAtMs === undefined ? { condition, summary, evidence } : { condition, summary, evidence, startedAtMs };
   if (unit.loadState === 'not-found') return verdict('missing', 'not installed (no such unit)');
   if (unit.loadState === 'masked') return verdict('stopped', 'masked');
+  if (AUTO_RESTART_SUBSTATES.has(unit.subState)) return verdict('crash-looping', `crash-looping (${restarts} restarts, waiting to restart)`);
   switch (unit.activeState) {
     case 'failed':
       return verdict('failed', `failed (Result=${unit.result ?? 'unknown'})`);
     case 'activating':
-      if (unit.subState === 'auto-restart') return verdict('crash-looping', `crash-looping (${restarts} restarts, waiting to restart)`);
       return verdict('starting', 'starting');
     case 'active':
     case 'reloading':

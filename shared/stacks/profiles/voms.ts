@@ -268,6 +268,23 @@ export const vomsRules = {
     ),
     fix: 'rollback',
   },
+  rollbackReverted: {
+    id: 'voms.rollback-reverted',
+    severity: 'P1',
+    title: text(
+      'The rollback of {{unit}} on {{host}} failed its health check and was undone: the failed build runs again',
+      '{{host}} 上 {{unit}} 的回滚未通过健康检查，已撤销：故障版本重新运行',
+    ),
+    why: text(
+      'Neither build is healthy: the build in place was failing, and the build the rollback restored failed its health gate too ({{gate}}), so the rollback put the failed build back as it was.',
+      '两个版本都不健康：原版本已在故障中，回滚恢复的版本也未通过健康检查（{{gate}}），因此回滚按原样放回了故障版本。',
+    ),
+    action: text(
+      'Compare both attempts in the evidence and read journalctl -u {{unit}} in the node view; roll back to the previous release directory if {{host}} has one, or install a known-good build by hand and check its SHA-256. This clears once {{host}} runs another build, voms-server is healthy again, or a later rollback of {{host}} succeeds.',
+      '对比证据中的两次尝试，并在节点视图中查看 journalctl -u {{unit}}；如果 {{host}} 有上一个发布目录，则回滚到该目录，否则手动安装一个已知可用的版本并核对其 SHA-256。当 {{host}} 运行其他版本、voms-server 恢复健康或之后对 {{host}} 的回滚成功时，此问题自动消失。',
+    ),
+    fix: 'node-view',
+  },
   postgresqlDown: {
     id: 'voms.postgresql-down',
     severity: 'P1',

@@ -32,7 +32,10 @@ import { caddyBehaviour, natsMonitor, pgIsready, redisCli, vomsServerBehaviour, 
 export interface VomsOptions {
   /** `bad`: an OTA replaced /opt/voms/bin/server with 1.9.0, which reports an error and crash-loops. */
   ota?: 'none' | 'bad';
-  /** What /opt/voms/bin/server.bak holds: the previous good build, nothing, or the bad build too. */
+  /**
+   * What /opt/voms/bin/server.bak holds: the previous good build, nothing, or another bad build
+   * (1.9.0-rc.2: the OTA ran twice and backed up the first bad build), which crash-loops too.
+   */
   backup?: 'good' | 'missing' | 'bad';
   /**
    * voms-server.service's Restart= (an OTA exit restarts the service only under `always`);
@@ -142,6 +145,8 @@ export async function buildVoms(context: LabContext, options: VomsOptions = {}):
       inventoryHost(context, {
         name: VOMS_HOST,
         roles: ['voms', 'postgresql', 'redis', 'nats', 'caddy'],
+        // The lab's server builds answer --version, as voms-server does: the rollback dialog shows both versions.
+        labels: { 'voms.versionFlag': 'true' },
         services: [
           { name: 'voms-server', kind: 'systemd', unit: 'voms-server' },
           { name: 'voms-worker-consumer', kind: 'systemd', unit: 'voms-worker-consumer' },
@@ -170,8 +175,16 @@ function layOutFiles(host: LabHost, ota: 'none' | 'bad', backup: 'good' | 'missi
   vfs.writeFile(VOMS_CONFIG, vomsConfig());
   const current = ota === 'bad' ? vomsServerBuild('bad') : vomsServerBuild('good');
   const previous = ota === 'bad' ? vomsServerBuild('good') : vomsServerBuild('previous');
+  const minute = 60_000;
+  const day = 86_400_000;
+  const appliedAt = host.clock.now() - (ota === 'bad' ? 35 * minute : 6 * day);
   vfs.writeFile(VOMS_SERVER, current, { mode: 0o755 });
-  if (backup !== 'missing') vfs.writeFile(VOMS_SERVER_BACKUP, backup === 'bad' ? current : previous, { mode: 0o755 });
+  vfs.utimes(VOMS_SERVER, { mtimeMs: appliedAt });
+  if (backup !== 'missing') {
+    // The OTA client backs the running build up with cp -p: the backup keeps the time that build was installed.
+    vfs.writeFile(VOMS_SERVER_BACKUP, backup === 'bad' ? vomsServerBuild('bad-rc') : previous, { mode: 0o755 });
+    vfs.utimes(VOMS_SERVER_BACKUP, { mtimeMs: backup === 'bad' ? appliedAt - 60 * minute : appliedAt - 34 * day });
+  }
   vfs.writeFile(VOMS_WORKER, vomsWorkerBuild(), { mode: 0o755 });
   vfs.writeFile(
     VOMS_OTA_STATE,
@@ -179,7 +192,7 @@ function layOutFiles(host: LabHost, ota: 'none' | 'bad', backup: 'good' | 'missi
       {
         from: ota === 'bad' ? '1.8.3' : '1.8.2',
         to: ota === 'bad' ? '1.9.0' : '1.8.3',
-        appliedAt: new Date(host.clock.now() - (ota === 'bad' ? 35 * 60_000 : 6 * 86_400_000)).toISOString(),
+        appliedAt: new Date(appliedAt).toISOString(),
         sha256: vfs.sha256(VOMS_SERVER),
         backup: VOMS_SERVER_BACKUP,
       },

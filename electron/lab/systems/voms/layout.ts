@@ -30,8 +30,12 @@ export const VOMS_UNITS = {
 
 const migration = '20250301120000_device_groups';
 
-/** The server builds: the good ones come up and stay; the bad OTA build reports an error, then panics. */
-export function vomsServerBuild(kind: 'good' | 'previous' | 'bad'): Buffer {
+/**
+ * The server builds: the good ones come up and stay; the bad OTA build (1.9.0) reports an error,
+ * then panics; `bad-rc` (1.9.0-rc.2, an earlier build of the same bad update) fails the same way
+ * sooner, with its own error, so the two failed attempts of a rollback can be told apart.
+ */
+export function vomsServerBuild(kind: 'good' | 'previous' | 'bad' | 'bad-rc'): Buffer {
   const spec: LabBinarySpec =
     kind === 'bad'
       ? {
@@ -51,7 +55,20 @@ export function vomsServerBuild(kind: 'good' | 'previous' | 'bad'): Buffer {
           },
           extra: { migrationError: `migration ${migration} failed: pq: column "group_id" of relation "devices" already exists` },
         }
-      : { program: 'voms-server', version: kind === 'good' ? '1.8.3' : '1.8.2', health: 'ok', startupMs: 1_500 };
+      : kind === 'bad-rc'
+        ? {
+            program: 'voms-server',
+            version: '1.9.0-rc.2',
+            health: 'error',
+            startupMs: 1_000,
+            crash: {
+              afterMs: 8_000,
+              status: 1,
+              lines: [`FATAL voms/internal/migrate: dirty database version ${migration.slice(0, 14)}. Fix and force version.`],
+            },
+            extra: { migrationError: `migration ${migration} failed: pq: relation "device_groups" does not exist` },
+          }
+        : { program: 'voms-server', version: kind === 'good' ? '1.8.3' : '1.8.2', health: 'ok', startupMs: 1_500 };
   return labBinary({ ...spec, sizeBytes: 96 * 1024, versionOutput: `voms-server ${spec.version}` });
 }
 
