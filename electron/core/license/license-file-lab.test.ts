@@ -20,8 +20,9 @@ import { licenseParts } from './parts';
 import { LicenseService } from './service';
 
 /**
- * A license file on a VOMS host of the healthy lab (a SIMULATION): real SSH and SFTP to the
- * simulated host, the real operation engine. The host's labels say where the file goes.
+ * A license file on the VOMS host of the healthy lab (a SIMULATION): real SSH and SFTP to the
+ * simulated host, the real operation engine. The host's labels (set by the lab) say where the
+ * file goes; the lab starts with a license file there, which the first test replaces.
  */
 
 const HOST = 'voms-1';
@@ -43,14 +44,16 @@ function withLicenseLabels(cluster: Cluster, labels: Record<string, string>): Cl
   return { ...cluster, hosts: cluster.hosts.map((host) => (host.name === HOST ? { ...host, labels: { ...host.labels, ...labels } } : host)) };
 }
 
+// The lab's own labels, restored after a test changes them.
 const labels = { 'license.path': PATH, 'license.owner': 'voms:voms', 'license.mode': '0640', 'license.restartUnit': 'voms-server' };
 const vfs = () => lab.host(HOST).vfs;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sb-license-file-'));
   lab = await startLab({ scenario: 'healthy', timeScale: 0.01, dir: join(dir, 'lab') });
-  vfs().writeFile(PATH, OLD, { mode: 0o600 });
-  clusters = lab.clusters.map((c) => (c.name === 'voms' ? withLicenseLabels(c, labels) : c));
+  vfs().writeFile(PATH, OLD);
+  clusters = lab.clusters;
+  expect(clusters.find((c) => c.name === 'voms')?.hosts[0]?.labels).toMatchObject(labels);
   fixture = await createPoolFixture({ policy: 'strict' });
   const secrets = new VaultSecretStore(join(dir, 'lab'));
   if (lab.vaultPassphrase) await secrets.unlock(lab.vaultPassphrase);
@@ -96,6 +99,8 @@ describe('license file (simulation)', () => {
   });
 
   it('apply: backs the old file up, puts the new one with owner and mode, restarts the unit, verifies; revert puts the old one back', async () => {
+    vfs().chmod(PATH, 0o600);
+    vfs().chown(PATH, { uid: 0, gid: 0 });
     const { opId, backupId } = await service.apply({ cluster: 'voms', text: NEW, acknowledged: ['file-format'] });
     const state = await engine.settled(opId);
     expect(state.status, JSON.stringify(state.steps.map((s) => [s.id, s.status, s.error?.message]))).toBe('succeeded');
@@ -119,7 +124,7 @@ describe('license file (simulation)', () => {
   }, 60_000);
 
   it('a step that fails mid-way (chown to a user the host lacks) leaves the old file whole and nothing beside it', async () => {
-    vfs().writeFile(PATH, OLD, { mode: 0o600 });
+    vfs().writeFile(PATH, OLD);
     clusters = clusters.map((c) => (c.name === 'voms' ? withLicenseLabels(c, { 'license.owner': 'nosuchuser' }) : c));
     try {
       const { opId } = await service.apply({ cluster: 'voms', text: NEW, acknowledged: ['file-format'] });

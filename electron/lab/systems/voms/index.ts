@@ -20,6 +20,7 @@ import {
   VOMS_WORKER,
   vomsConfig,
   vomsServerBuild,
+  VOMS_LICENSE,
   vomsWorkerBuild,
 } from './layout';
 import { caddyBehaviour, natsMonitor, pgIsready, redisCli, vomsServerBehaviour, vomsWorkerBehaviour } from './processes';
@@ -146,7 +147,14 @@ export async function buildVoms(context: LabContext, options: VomsOptions = {}):
         name: VOMS_HOST,
         roles: ['voms', 'postgresql', 'redis', 'nats', 'caddy'],
         // The lab's server builds answer --version, as voms-server does: the rollback dialog shows both versions.
-        labels: { 'voms.versionFlag': 'true' },
+        // The server reads its license file at start: the license wizard puts it there and restarts the unit.
+        labels: {
+          'voms.versionFlag': 'true',
+          'license.path': VOMS_LICENSE,
+          'license.owner': 'voms:voms',
+          'license.mode': '0640',
+          'license.restartUnit': 'voms-server',
+        },
         services: [
           { name: 'voms-server', kind: 'systemd', unit: 'voms-server' },
           { name: 'voms-worker-consumer', kind: 'systemd', unit: 'voms-worker-consumer' },
@@ -173,6 +181,7 @@ function layOutFiles(host: LabHost, ota: 'none' | 'bad', backup: 'good' | 'missi
   vfs.mkdir(`${VOMS_DIR}/secrets`, { parents: true, mode: 0o750 });
   vfs.writeFile(`${VOMS_DIR}/secrets/jwt.key`, '(lab) not a real key\n', { mode: 0o640, gid: users.voms });
   vfs.writeFile(VOMS_CONFIG, vomsConfig());
+  vfs.writeFile(VOMS_LICENSE, '# VOMS license (lab simulation)\ncustomer: Switchboard lab\nvalid-until: 2027-01-31\n', { mode: 0o640, uid: users.voms, gid: users.voms });
   const current = ota === 'bad' ? vomsServerBuild('bad') : vomsServerBuild('good');
   const previous = ota === 'bad' ? vomsServerBuild('good') : vomsServerBuild('previous');
   const minute = 60_000;

@@ -11,6 +11,8 @@ export const VOMS_SERVER = `${VOMS_DIR}/bin/server`;
 export const VOMS_SERVER_BACKUP = `${VOMS_DIR}/bin/server.bak`;
 export const VOMS_WORKER = `${VOMS_DIR}/bin/worker`;
 export const VOMS_CONFIG = `${VOMS_DIR}/config.production.json`;
+/** The lab's stand-in for a license the server reads at start (its format is the service's own). */
+export const VOMS_LICENSE = `${VOMS_DIR}/license.lic`;
 export const VOMS_OTA_STATE = `${VOMS_DIR}/ota/last-update.json`;
 export const VOMS_RELEASE_PREV = '/opt/voms-release-prev';
 export const VOMS_HEALTH_PATH = '/api/v1/public/system/health';
