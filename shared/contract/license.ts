@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LICENSE_MAX_BYTES } from '../license/input';
 import { localizedTextSchema as localizedSchema } from '../localized';
+import { MAX_GRACE_SECONDS } from '../license/plan';
 import { opIdSchema } from '../ops/records';
 import { defineCall } from './define';
 
@@ -132,7 +133,7 @@ export const licenseCalls = {
         method: applyMethodSchema.optional(),
         confirmName: z.string().optional(),
         /** How long the verification waits for every node to run the license (default 60 s). */
-        graceSeconds: z.number().int().min(0).max(1800).optional(),
+        graceSeconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional(),
       })
       .strict(),
     z.object({ opId: opIdSchema, backupId: z.string() }),
@@ -145,7 +146,14 @@ export const licenseCalls = {
   backups: defineCall('The license backups of a cluster, newest first', clusterInput, z.array(licenseBackupSchema)),
   revert: defineCall(
     'Put a backed-up license back, as a journaled operation (production needs its name typed as confirmName)',
-    z.object({ cluster: z.string().min(1), backupId: z.string().min(1).max(200), confirmName: z.string().optional() }).strict(),
+    z
+      .object({
+        cluster: z.string().min(1),
+        backupId: z.string().min(1).max(200),
+        confirmName: z.string().optional(),
+        graceSeconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional(),
+      })
+      .strict(),
     z.object({ opId: opIdSchema, backupId: z.string() }),
   ),
 };

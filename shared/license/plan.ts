@@ -11,6 +11,10 @@ export const LICENSE_PLAN_KIND = 'license-apply';
 
 export type LicenseApplyMethod = 'rest' | 'mongo';
 
+/** How long the verification waits for every node to run the license, unless the admin says otherwise. */
+export const DEFAULT_GRACE_SECONDS = 60;
+export const MAX_GRACE_SECONDS = 1800;
+
 /** `license.backup`: saves `Enterprise_License` and its status to `backupPath` (guard `license.backupExists`). */
 export interface BackupParams {
   backupPath: string;

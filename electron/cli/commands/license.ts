@@ -3,12 +3,12 @@ import { parseArgs } from 'node:util';
 import type { LicenseCheckResult, LicenseVerification } from '../../../shared/contract/license';
 import { checkLicenseFileBytes, LICENSE_SAMPLE_BYTES } from '../../../shared/license/input';
 import { decodeUtf8 } from '../../../shared/license/encoding';
-import { LICENSE_PLAN_KIND } from '../../../shared/license/plan';
+import { DEFAULT_GRACE_SECONDS, LICENSE_PLAN_KIND, MAX_GRACE_SECONDS } from '../../../shared/license/plan';
 import { allProfiles } from '../../../shared/stacks/catalog';
 import { AuditLog } from '../../core/audit/audit-log';
 import { InspectEngine } from '../../core/inspect/engine';
 import { licenseParts } from '../../core/license/parts';
-import { DEFAULT_GRACE_SECONDS, LicenseService } from '../../core/license/service';
+import { LicenseService } from '../../core/license/service';
 import { MongoClients } from '../../core/mongo/mongo-clients';
 import { OperationEngine, operationsDir } from '../../core/ops/engine';
 import { outcomeAudit } from '../../core/ops/outcome-audit';
@@ -155,7 +155,7 @@ export const licenseCommand: CliCommand = {
     if (subcommand === 'apply' && !values.yes) throw new UsageError('license apply changes the cluster: add --yes (read "license check" first)');
     if (values.method !== undefined && values.method !== 'rest' && values.method !== 'mongo') throw new UsageError('--method is rest or mongo');
     const graceSeconds = values.grace === undefined ? undefined : Number(values.grace);
-    if (graceSeconds !== undefined && !(Number.isInteger(graceSeconds) && graceSeconds >= 0 && graceSeconds <= 1800)) throw new UsageError('--grace takes whole seconds, 0 to 1800');
+    if (graceSeconds !== undefined && !(Number.isInteger(graceSeconds) && graceSeconds >= 0 && graceSeconds <= MAX_GRACE_SECONDS)) throw new UsageError(`--grace takes whole seconds, 0 to ${MAX_GRACE_SECONDS}`);
 
     let text: string;
     try {

@@ -7,7 +7,7 @@ import type { LocalizedText } from '../../../shared/localized';
 import { canApply, checkLicense, type ClusterLicenseContext, type LicenseCheckItem } from '../../../shared/license/checks';
 import { licenseFingerprint, normalizeLicenseText, parseLicense, shortFingerprint, type ParsedLicense } from '../../../shared/license/parse';
 import { LICENSE_FILE_PLAN_KIND, licenseFileHosts } from '../../../shared/license/file-plan';
-import { LICENSE_PLAN_KIND, planLicense, type LicenseApplyMethod } from '../../../shared/license/plan';
+import { DEFAULT_GRACE_SECONDS, LICENSE_PLAN_KIND, planLicense, type LicenseApplyMethod } from '../../../shared/license/plan';
 import type { OpState } from '../../../shared/ops/state';
 import type { AuditLog } from '../audit/audit-log';
 import type { HostRunner } from '../hosts/host-runner';
@@ -19,7 +19,6 @@ import { countActiveUsers, readNodeClocks, readStoredLicense, rocketchatNodes, t
 import { RocketChatRest } from './rocketchat-rest';
 import type { LicenseVerifier } from './verifier';
 
-export const DEFAULT_GRACE_SECONDS = 60;
 const ACCEPT_TIMEOUT_SECONDS = 60;
 
 export interface LicenseServiceDeps {
@@ -142,7 +141,7 @@ export class LicenseService {
     });
   }
 
-  async revert(input: { cluster: string; backupId: string; confirmName?: string | undefined }): Promise<{ opId: string; backupId: string }> {
+  async revert(input: { cluster: string; backupId: string; confirmName?: string | undefined; graceSeconds?: number | undefined }): Promise<{ opId: string; backupId: string }> {
     const cluster = await this.confirmed(input.cluster, input.confirmName, 'revert the license of');
     if (takesLicenseFile(cluster)) return this.fileStacks.revert(cluster, input.backupId);
     const backup = await this.deps.files.readBackup(this.deps.files.backupPath(cluster.name, input.backupId));
@@ -160,6 +159,7 @@ export class LicenseService {
       method,
       stored,
       action: 'license.revert',
+      graceSeconds: input.graceSeconds,
     });
   }
 

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ClusterSummary } from '../../../shared/inventory/schema';
 import { EnvironmentBadge, SimulationBadge } from '../clusters/list/EnvironmentBadge';
+import { LicenseWizardButton } from '../license/LicenseWizardButton';
 import { RestartPreviewDialog } from '../restart/RestartPreviewDialog';
 import type { ClusterEntry } from './inspect-store';
 import { IntervalSelect } from './IntervalSelect';
@@ -57,6 +58,7 @@ export function ClusterHeader({ name, summary, entry, intervalSeconds, onBack, o
           <button type="button" className="button" data-testid="staged-restart" onClick={() => setRestarting(true)}>
             {t('restart.open')}
           </button>
+          <LicenseWizardButton cluster={name} revision={summary} />
         </div>
       </div>
       {restarting && <RestartPreviewDialog cluster={name} onClose={() => setRestarting(false)} />}

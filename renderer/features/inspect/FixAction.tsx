@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Finding, FixFeature } from '../../../shared/stacks/findings';
+import { useLicenseWizard } from '../license/license-wizard-store';
 import { RestartPreviewDialog } from '../restart/RestartPreviewDialog';
 import { RollbackDialog } from '../rollback/RollbackDialog';
 
@@ -12,13 +13,14 @@ export interface FindingActions {
 }
 
 /** Fixes whose console feature has not landed yet: shown, but not pretending to work. */
-const comingLater: ReadonlySet<FixFeature> = new Set(['license-wizard']);
+const comingLater: ReadonlySet<FixFeature> = new Set<FixFeature>();
 
 /** The action button named after the feature that fixes the finding. */
 export function FixAction({ finding, actions, currentHost }: { finding: Finding; actions: FindingActions; currentHost?: string | undefined }) {
   const { t } = useTranslation();
   const [restarting, setRestarting] = useState(false);
   const [rollingBack, setRollingBack] = useState(false);
+  const openLicenseWizard = useLicenseWizard((state) => state.open);
   const feature = finding.fix;
   // "Open the node" on that node's own page would go nowhere.
   if (feature === 'none' || (feature === 'node-view' && finding.hosts[0] === currentHost)) return null;
@@ -40,6 +42,14 @@ export function FixAction({ finding, actions, currentHost }: { finding: Finding;
         </button>
         {restarting && <RestartPreviewDialog cluster={finding.cluster} onClose={() => setRestarting(false)} />}
       </>
+    );
+  }
+  if (feature === 'license-wizard') {
+    // The wizard lives in the page (LicenseWizardHost): it must outlive this finding once the license is applied.
+    return (
+      <button type="button" className="button button-small" data-testid="fix-action" data-fix={feature} onClick={() => openLicenseWizard(finding.cluster)}>
+        {label}
+      </button>
     );
   }
   const rollbackHost = finding.hosts[0];

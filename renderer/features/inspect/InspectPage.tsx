@@ -8,6 +8,7 @@ import { useInventory } from '../../stores/inventory';
 import { useNavigation } from '../../stores/navigation';
 import { useSsh } from '../../stores/ssh';
 import { ClusterEditor } from '../clusters/editor/ClusterEditor';
+import { LicenseWizardHost } from '../license/LicenseWizardHost';
 import { VaultDialog } from '../clusters/vault/VaultDialog';
 import { ClusterHeader } from './ClusterHeader';
 import { FindingsPanel } from './FindingsPanel';
@@ -89,6 +90,7 @@ export function InspectPage({ cluster, host }: { cluster: string; host: string |
           onBack={closeHost}
         />
         {editor}
+        <LicenseWizardHost cluster={cluster} />
       </>
     );
   }
@@ -161,6 +163,7 @@ export function InspectPage({ cluster, host }: { cluster: string; host: string |
         </div>
       )}
       {editor}
+      <LicenseWizardHost cluster={cluster} />
     </section>
   );
 }

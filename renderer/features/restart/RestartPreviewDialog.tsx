@@ -49,12 +49,26 @@ function policyOf(form: PolicyForm): { policy: RestartPolicy | undefined; invali
  * sees every step (host, exact command, gate, expected time, what keeps serving) and
  * only then starts it. A production cluster needs its name typed to start.
  */
-export function RestartPreviewDialog({ cluster, onClose }: { cluster: string; onClose(): void }) {
+export function RestartPreviewDialog({
+  cluster,
+  onClose,
+  initialRoles,
+  initialNodes,
+  onStarted,
+}: {
+  cluster: string;
+  onClose(): void;
+  /** Preselected roles and nodes, e.g. the nodes the license wizard found still on the old license. */
+  initialRoles?: string[];
+  initialNodes?: string[];
+  /** Instead of opening the operation's page once it started (the caller shows its progress). */
+  onStarted?(opId: string): void;
+}) {
   const { t } = useTranslation();
   const openOperation = useNavigation((state) => state.openOperation);
   const [saved, setSaved] = useState<Cluster>();
   const [loadError, setLoadError] = useState<string>();
-  const [form, setForm] = useState(initialForm);
+  const [form, setForm] = useState<PolicyForm>(() => ({ ...initialForm, roles: initialRoles ?? [], nodes: initialNodes ?? [] }));
   const [result, setResult] = useState<{ policy: RestartPolicy; plan: RestartPlanResult }>();
   const [planning, setPlanning] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -94,6 +108,10 @@ export function RestartPreviewDialog({ cluster, onClose }: { cluster: string; on
     setError(undefined);
     try {
       const { opId } = await api.restart.start({ cluster, policy: result.policy, ...(production ? { confirmName: typedName } : {}) });
+      if (onStarted) {
+        onStarted(opId);
+        return;
+      }
       onClose();
       openOperation(opId);
     } catch (failure) {
