@@ -7,7 +7,7 @@ import { matchServerUrl, workspaceUrlOf, type ServerUrlMatch } from './server-ur
  * What the wizard checks before a license reaches any node, against the target cluster
  * read live. Red blocks "Apply"; amber needs the admin's acknowledgement; green and info
  * only inform. The rules follow what Rocket.Chat 7 itself enforces (see server-url.ts
- * and README-license.md), so a license the wizard passes is one Rocket.Chat accepts.
+ * and the README's "What the wizard checks"), so a license the wizard passes is one Rocket.Chat accepts.
  */
 
 export type CheckLevel = 'red' | 'amber' | 'green' | 'info';
