@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Finding, FixFeature } from '../../../shared/stacks/findings';
+import type { Finding } from '../../../shared/stacks/findings';
 import { useLicenseWizard } from '../license/license-wizard-store';
 import { RestartPreviewDialog } from '../restart/RestartPreviewDialog';
 import { RollbackDialog } from '../rollback/RollbackDialog';
@@ -12,9 +12,6 @@ export interface FindingActions {
   reviewHostKeys(): void;
 }
 
-/** Fixes whose console feature has not landed yet: shown, but not pretending to work. */
-const comingLater: ReadonlySet<FixFeature> = new Set<FixFeature>();
-
 /** The action button named after the feature that fixes the finding. */
 export function FixAction({ finding, actions, currentHost }: { finding: Finding; actions: FindingActions; currentHost?: string | undefined }) {
   const { t } = useTranslation();
@@ -25,15 +22,6 @@ export function FixAction({ finding, actions, currentHost }: { finding: Finding;
   // "Open the node" on that node's own page would go nowhere.
   if (feature === 'none' || (feature === 'node-view' && finding.hosts[0] === currentHost)) return null;
   const label = t(`inspect.fix.${feature}`);
-  if (comingLater.has(feature)) {
-    // aria-disabled rather than disabled: the button stays focusable and its tooltip shows on hover.
-    return (
-      <button type="button" className="button button-small" aria-disabled="true" data-testid="fix-action" data-fix={feature}
-        title={t('inspect.fix.comingWith', { feature: t(`inspect.fix.features.${feature}`) })}>
-        {label}
-      </button>
-    );
-  }
   if (feature === 'staged-restart') {
     return (
       <>
