@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import { Client } from 'ssh2';
 import { parse } from 'yaml';
 import type { Cluster } from '../shared/inventory/schema';
 import type { LabStatus } from '../shared/contract/lab';
@@ -14,6 +13,7 @@ import { InspectPage } from './support/inspect-page';
 import { rpc } from './support/rpc';
 import { startServe, type ServeProcess } from './support/serve';
 import { labServerHooks } from './support/lab-server';
+import { labShell } from './support/lab-shell';
 
 // Staged restarts from the app, against the rehearsal lab (a simulation), in fast lab time.
 const TIME_SCALE = 0.02;
@@ -169,36 +169,6 @@ test('the server killed mid-operation: the operation shows as interrupted at its
     rmSync(ownData, { recursive: true, force: true });
   }
 });
-
-/** Commands on a lab host over SSH (the lab's own key and known_hosts, strict checking), as the e2e's probe. */
-async function labShell(dir: string, port: number): Promise<{ run(command: string): Promise<string>; close(): void }> {
-  const client = new Client();
-  const knownKeys = readFileSync(join(dir, 'known_hosts'), 'utf8');
-  await new Promise<void>((resolve, reject) => {
-    client.once('ready', () => resolve());
-    client.once('error', reject);
-    client.connect({
-      host: '127.0.0.1',
-      port,
-      username: 'ops',
-      privateKey: readFileSync(join(dir, 'id_ed25519')),
-      hostVerifier: (key: Buffer) => knownKeys.includes(key.toString('base64')),
-    });
-  });
-  return {
-    run: (command) =>
-      new Promise((resolve, reject) => {
-        client.exec(command, (error, channel) => {
-          if (error) return reject(error);
-          let out = '';
-          channel.on('data', (chunk: Buffer) => (out += chunk.toString()));
-          channel.stderr.resume();
-          channel.on('close', () => resolve(out));
-        });
-      }),
-    close: () => client.end(),
-  };
-}
 
 test('while 4 Rocket.Chat nodes roll, HAProxy keeps at least 3 backends UP, sampled all along', async ({ page }) => {
   const { lab, cluster } = await startLicensedRocketChat();
