@@ -6,7 +6,7 @@ import type { Cluster, Host } from '../../../shared/inventory/schema';
 import { genericProfile, hostProbes } from '../../../shared/stacks/profiles/generic';
 import { valueOf, type CommandProbe } from '../../../shared/stacks/profile';
 import { createLogger } from '../log/logger';
-import { InspectEngine } from './engine';
+import { hostScript, InspectEngine } from './engine';
 import type { HostRunner, RunResult } from '../hosts/host-runner';
 
 const host = (name: string): Host => ({ name, address: '127.0.0.1', port: 22, user: 'ops', roles: ['generic'], auth: { method: 'agent' } });
@@ -125,5 +125,22 @@ describe('per-probe time limit', () => {
     expect(facts['host.loadavg']?.status).toBe('ok');
     expect(facts['host.meminfo']?.status).toBe('ok');
     expect(facts['host.disk']?.status).toBe('ok');
+  });
+});
+
+describe('hostScript', () => {
+  it('puts the probes that may hang last, and only the very last one runs without a limit of its own', () => {
+    const daemon: CommandProbe<string> = { id: 'test.daemon', mayHang: true, command: () => 'sleep 30', parse: (output) => ({ status: 'ok', value: output }) };
+    const { nonce, script, sections } = hostScript({ cluster, host: host('here') }, [daemon, ...genericProfile.probes], 7);
+    expect(sections.map((s) => [s.name, s.timeLimited])).toEqual([
+      ['host.loadavg', false],
+      ['host.meminfo', false],
+      ['host.uptime', false],
+      ['host.clock', false],
+      ['test.daemon', true],
+      ['host.disk', false],
+    ]);
+    expect(script).toContain(`@@SB-BEGIN ${nonce} test.daemon`);
+    expect(script).toContain('sb_run 7 ');
   });
 });

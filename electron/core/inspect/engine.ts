@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/contract/errors';
 import type { Cluster, Host } from '../../../shared/inventory/schema';
 import { bySeverity, type Finding } from '../../../shared/stacks/findings';
 import { buildSectionedScript, SECTION_TIMED_OUT, splitSections, unknown } from '../../../shared/stacks/parsers';
-import type { ClusterSnapshot, CommandProbe, HostSnapshot, MongoProbe, MongoSnapshot, StackProfile } from '../../../shared/stacks/profile';
+import type { ClusterSnapshot, CommandProbe, HostSnapshot, MongoProbe, MongoSnapshot, ProbeTarget, StackProfile } from '../../../shared/stacks/profile';
 import type { Logger } from '../log/logger';
 import type { HostRunner } from '../hosts/host-runner';
 
@@ -117,18 +117,7 @@ export class InspectEngine {
 
   private async probeHost(cluster: Cluster, host: Host, probes: readonly CommandProbe[], signal?: AbortSignal): Promise<HostSnapshot> {
     const target = { cluster, host };
-    // Probes that may hang go last, each under the per-probe limit, so a hung daemon costs only
-    // its own facts. The very last one needs no limit of its own (the host's limit ends it, and
-    // every other section has already come back), which keeps a plain host's script cheap.
-    const sections: { name: string; command: string; timeLimited: boolean; inline: boolean; probe: CommandProbe }[] = [];
-    for (const probe of [...probes.filter((p) => !p.mayHang), ...probes.filter((p) => p.mayHang)]) {
-      const command = probe.command(target);
-      if (command !== undefined) sections.push({ name: probe.id, command, timeLimited: probe.mayHang === true, inline: probe.inline === true, probe });
-    }
-    const last = sections.at(-1);
-    if (last) last.timeLimited = false;
-    const nonce = randomBytes(12).toString('hex');
-    const script = buildSectionedScript(nonce, sections, { timeoutSeconds: this.limits.probeTimeoutSeconds });
+    const { nonce, script, sections } = hostScript(target, probes, this.limits.probeTimeoutSeconds);
     const probedAt = this.now();
     const base = { host, facts: {}, raw: {}, probedAt: new Date(probedAt).toISOString() };
     let stdout: string;
@@ -159,6 +148,31 @@ export class InspectEngine {
     }
     return { ...base, reach: { ok: true }, facts, raw, roundTripMs };
   }
+}
+
+/** One host's probe script: its sections in the order they run, and the nonce that frames them. */
+export interface HostScript {
+  nonce: string;
+  script: string;
+  sections: { name: string; command: string; timeLimited: boolean; inline: boolean; probe: CommandProbe }[];
+}
+
+/**
+ * Every probe of one host in one script. Probes that may hang go last, each under the
+ * per-probe limit, so a hung daemon costs only its own facts. The very last one needs no
+ * limit of its own (the host's limit ends it, and every other section has already come
+ * back), which keeps a plain host's script cheap.
+ */
+export function hostScript(target: ProbeTarget, probes: readonly CommandProbe[], probeTimeoutSeconds: number): HostScript {
+  const sections: HostScript['sections'] = [];
+  for (const probe of [...probes.filter((p) => !p.mayHang), ...probes.filter((p) => p.mayHang)]) {
+    const command = probe.command(target);
+    if (command !== undefined) sections.push({ name: probe.id, command, timeLimited: probe.mayHang === true, inline: probe.inline === true, probe });
+  }
+  const last = sections.at(-1);
+  if (last) last.timeLimited = false;
+  const nonce = randomBytes(12).toString('hex');
+  return { nonce, script: buildSectionedScript(nonce, sections, { timeoutSeconds: probeTimeoutSeconds }), sections };
 }
 
 function safeParse(probe: CommandProbe, output: string, exitCode: number | null, target: Parameters<CommandProbe['parse']>[2]) {
