@@ -28,7 +28,7 @@ export const rollbackTargetSchema = z.object({
 });
 export type RollbackTarget = z.infer<typeof rollbackTargetSchema>;
 
-export const rollbackCheckIdSchema = z.enum(['backup-exists', 'backup-executable', 'backup-differs', 'free-disk', 'restart-setting', 'lock', 'release-deploy']);
+export const rollbackCheckIdSchema = z.enum(['backup-exists', 'backup-executable', 'backup-differs', 'backup-failed-before', 'free-disk', 'restart-setting', 'lock', 'release-deploy']);
 export type RollbackCheckId = z.infer<typeof rollbackCheckIdSchema>;
 
 export const rollbackCheckSchema = z.object({

@@ -7,13 +7,15 @@ export interface PreflightInput {
   facts: RollbackFacts;
   /** "title (opId)" of the unfinished operation holding the cluster's lock. */
   lockHeldBy?: string;
+  /** A rollback of this host to the same backup (by SHA-256) whose health gate failed and that was undone. */
+  failedBefore?: { opId: string; finishedAt: string; gateDetail?: string };
 }
 
 function check(id: RollbackCheck['id'], level: RollbackCheck['level'], en: string, zh: string): RollbackCheck {
   return { id, ok: level === 'green', level, message: { en, 'zh-CN': zh } };
 }
 
-export function preflightChecks({ facts, lockHeldBy }: PreflightInput): RollbackCheck[] {
+export function preflightChecks({ facts, lockHeldBy, failedBefore }: PreflightInput): RollbackCheck[] {
   const { backup } = facts;
   const checks: RollbackCheck[] = [];
   checks.push(
@@ -34,6 +36,18 @@ export function preflightChecks({ facts, lockHeldBy }: PreflightInput): Rollback
     );
   } else {
     checks.push(check('backup-differs', backup.sha256 === undefined ? 'red' : 'green', 'The backup differs from the current build.', '备份与当前版本不同。'));
+  }
+  if (failedBefore !== undefined) {
+    // Not red: the cause may have been fixed since (a migration, a config); the admin decides, knowingly.
+    const why = failedBefore.gateDetail ? ` (${failedBefore.gateDetail})` : '';
+    checks.push(
+      check(
+        'backup-failed-before',
+        'amber',
+        `This backup already failed its health gate in rollback ${failedBefore.opId} (undone at ${failedBefore.finishedAt})${why}. Unless its cause was fixed, it will fail the same way: put a known-good build at ${backup.path} first.`,
+        `此备份在回滚 ${failedBefore.opId}（于 ${failedBefore.finishedAt} 撤销）中已未通过健康检查${why}。除非原因已修复，否则会以同样方式失败：请先在 ${backup.path} 放置已知正常的版本。`,
+      ),
+    );
   }
   return [...checks, ...commonChecks({ facts, ...(lockHeldBy ? { lockHeldBy } : {}) })];
 }

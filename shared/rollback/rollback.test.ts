@@ -107,6 +107,16 @@ describe('rollback preflight checks', () => {
     expect(level(preflightChecks({ facts: { ...base, restartSetting: 'always' } }), 'restart-setting')).toBe('green');
   });
 
+  it('warns, without blocking, when this very backup already failed its gate in an undone rollback', () => {
+    const checks = preflightChecks({ facts: facts(), failedBefore: { opId: 'op-7', finishedAt: '2026-11-26T03:00:00.000Z', gateDetail: 'HTTP 500' } });
+    const warning = checks.find((c) => c.id === 'backup-failed-before');
+    expect(warning?.level).toBe('amber');
+    expect(warning?.message.en).toContain('rollback op-7');
+    expect(warning?.message.en).toContain('(HTTP 500)');
+    expect(canRun(checks)).toBe(true);
+    expect(preflightChecks({ facts: facts() }).some((c) => c.id === 'backup-failed-before')).toBe(false);
+  });
+
   it('a release rollback needs the deploy script, not the backup', () => {
     const noBackup = { ...facts(), backup: { path: paths.backup, exists: false, executable: false } };
     expect(canRun(preflightChecks({ facts: noBackup }))).toBe(false);

@@ -1,6 +1,6 @@
 import type { Cluster } from '../../../shared/inventory/schema';
 import type { OpState, OpSummary } from '../../../shared/ops/state';
-import { revertedRollbacks, rollbackRevertedFindings } from '../../../shared/rollback/findings';
+import { revertedRollbacks, rollbackRevertedFindings, type RevertedRollback } from '../../../shared/rollback/findings';
 import { ROLLBACK_PLAN_KIND } from '../../../shared/rollback/planner';
 import type { Finding } from '../../../shared/stacks/findings';
 import type { ClusterSnapshot } from '../../../shared/stacks/profile';
@@ -17,10 +17,12 @@ export interface RollbackJournals {
  * `shared/rollback/findings.ts`.
  */
 export function rollbackFindingSource(journals: RollbackJournals): (cluster: Cluster, snapshot: ClusterSnapshot) => Promise<Finding[]> {
-  return async (cluster, snapshot) => {
-    // Open ones too: a finished host (its `done` step) of an operation still open counts as rolled back.
-    const rollbacks = (await journals.list({ cluster: cluster.name })).filter((op) => op.kind === ROLLBACK_PLAN_KIND);
-    const states = await Promise.all(rollbacks.map((op) => journals.get(op.id)));
-    return rollbackRevertedFindings(snapshot, revertedRollbacks(states));
-  };
+  return async (cluster, snapshot) => rollbackRevertedFindings(snapshot, await revertedRollbacksOf(journals, cluster.name));
+}
+
+/** Per host of the cluster, the rollback undone by its gate that still speaks for it (`shared/rollback/findings.ts`). */
+export async function revertedRollbacksOf(journals: RollbackJournals, cluster: string): Promise<Map<string, RevertedRollback>> {
+  // Open ones too: a finished host (its `done` step) of an operation still open counts as rolled back.
+  const rollbacks = (await journals.list({ cluster })).filter((op) => op.kind === ROLLBACK_PLAN_KIND);
+  return revertedRollbacks(await Promise.all(rollbacks.map((op) => journals.get(op.id))));
 }

@@ -209,6 +209,10 @@ describe('OTA rollback on voms-bad-ota (simulation)', () => {
     const { snapshot } = await new InspectEngine({ runner: r.runner, profiles: allProfiles, log }).inspect(cluster);
     const findings = await rollbackFindingSource(r.engine)(cluster, snapshot);
     expect(findings.map((f) => [f.ruleId, f.severity, f.hosts])).toEqual([['voms.rollback-reverted', 'P1', [HOST]]]);
+
+    // Offered again, the same backup comes with a warning that it already failed.
+    const again = await r.service.inspect('voms', HOST);
+    expect(again.checks.find((c) => c.id === 'backup-failed-before')).toMatchObject({ level: 'amber', message: { en: expect.stringContaining(opId) } });
     expect(findings[0]!.evidence).toContain(`sha256 ${bad.slice(0, 16)}… (voms-server 1.9.0)`);
     expect(findings[0]!.evidence).toContain(`server.bak sha256 ${backup.slice(0, 16)}… (voms-server 1.9.0-rc.2); its health gate failed`);
   }, 120_000);

@@ -5,12 +5,13 @@ import type { Plan } from '../../../shared/ops/plan';
 import { asRoot } from '../../../shared/restart/commands';
 import { inspectScriptArgv, parseRollbackFacts, type RollbackFacts } from '../../../shared/rollback/inspect-script';
 import { planRollback, type RollbackHostInput } from '../../../shared/rollback/planner';
-import { canRun, preflightChecks, releaseChecks } from '../../../shared/rollback/preflight';
+import { canRun, preflightChecks, releaseChecks, type PreflightInput } from '../../../shared/rollback/preflight';
 import { labelOf } from '../../../shared/stacks/profiles/common';
 import { otaTargetOf, type OtaTarget } from '../../../shared/stacks/profiles/voms';
 import type { AuditLog } from '../audit/audit-log';
 import type { HostRunner } from '../hosts/host-runner';
 import type { OperationEngine } from '../ops/engine';
+import { revertedRollbacksOf } from './findings';
 
 export const DEFAULT_RELEASE_PREV = '/opt/voms-release-prev';
 export const DEFAULT_SETTLE_SECONDS = 20;
@@ -92,7 +93,8 @@ export class RollbackService {
     const facts = await this.readFacts(cluster, host, target);
     const lockHeldBy = await this.lockHeldBy(cluster.name);
     const lock = lockHeldBy ? { lockHeldBy } : {};
-    const checks = preflightChecks({ facts, ...lock });
+    const failedBefore = await this.failedBefore(cluster.name, host.name, facts.backup.sha256);
+    const checks = preflightChecks({ facts, ...lock, ...(failedBefore ? { failedBefore } : {}) });
     const release = releaseOf(host);
     const forRelease = releaseChecks({ facts, ...lock }, release.deployScript);
     const inspection: HostInspection = {
@@ -199,6 +201,15 @@ export class RollbackService {
     const facts = parseRollbackFacts(result.stdout, target);
     if (!facts.complete) throw new AppError('UNAVAILABLE', `Reading the builds on ${host.name} did not finish (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim().slice(0, 300)}`);
     return facts;
+  }
+
+  /** The newest rollback of this host that restored this very backup, failed its gate and was undone. */
+  private async failedBefore(cluster: string, host: string, backupSha256: string | undefined): Promise<PreflightInput['failedBefore']> {
+    if (backupSha256 === undefined) return undefined;
+    const reverted = (await revertedRollbacksOf(this.deps.engine, cluster)).get(host);
+    if (reverted?.build.restoredSha256 !== backupSha256) return undefined;
+    const gateDetail = reverted.start.gate?.detail;
+    return { opId: reverted.opId, finishedAt: reverted.finishedAt, ...(gateDetail ? { gateDetail } : {}) };
   }
 
   private async lockHeldBy(cluster: string): Promise<string | undefined> {
