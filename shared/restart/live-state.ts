@@ -3,9 +3,9 @@ import { labelOf, reachedWithRole } from '../stacks/profiles/common';
 import { mongoValueOf, valueOf, type ClusterSnapshot, type CommandProbe, type HostSnapshot } from '../stacks/profile';
 import type { HaproxyBaseState } from '../stacks/parsers';
 import { presenceProbes } from '../stacks/profiles/presence';
-import { HAPROXY_DEFAULT_SOCKET, rocketchatMongoProbes, rocketchatProbes } from '../stacks/profiles/rocketchat';
+import { HAPROXY_DEFAULT_SOCKET, hostOfHaproxyServer, rocketchatMongoProbes, rocketchatProbes } from '../stacks/profiles/rocketchat';
 import { judgeService, probedAtMs, type ServiceState } from '../stacks/profiles/service';
-import { vernemqProbes } from '../stacks/profiles/vernemq';
+import { isVernemqNodeOf, vernemqProbes } from '../stacks/profiles/vernemq';
 import { vomsProbes } from '../stacks/profiles/voms';
 import { wukongimProbes } from '../stacks/profiles/wukongim';
 
@@ -98,14 +98,6 @@ export function wukongNodeIdOf(host: Host, varzServerId?: string): number | unde
   return undefined;
 }
 
-/** Whether a `cluster show` node name is this host (label `vernemq.nodename`, else the part after `@`). */
-export function isVernemqNodeOf(host: Host, node: string): boolean {
-  const label = labelOf(host, 'vernemq.nodename');
-  if (label !== undefined) return node === label;
-  const at = node.slice(node.indexOf('@') + 1);
-  return at === host.address || at === host.name || at.split('.')[0] === host.name;
-}
-
 function vernemqOf(snapshot: ClusterSnapshot): Record<string, VernemqLive> {
   const hosts = reachedWithRole(snapshot, 'vernemq');
   const views = hosts.map((host) => valueOf(host, vernemqProbes.cluster)?.nodes ?? []).filter((view) => view.length > 0);
@@ -123,15 +115,6 @@ function vernemqOf(snapshot: ClusterSnapshot): Record<string, VernemqLive> {
     };
   }
   return result;
-}
-
-/** The inventory host a HAProxy server line stands for: same name, label `haproxy.server`, or its only host with the `addr` address. */
-export function hostOfHaproxyServer(hosts: readonly Host[], server: string, addr: string | undefined): string | undefined {
-  const named = hosts.find((candidate) => candidate.name === server || labelOf(candidate, 'haproxy.server') === server);
-  if (named !== undefined) return named.name;
-  const address = addr?.replace(/:\d+$/, '');
-  const byAddress = hosts.filter((candidate) => candidate.address === address);
-  return byAddress.length === 1 ? byAddress[0]!.name : undefined;
 }
 
 function rocketchatInstancesOf(snapshot: ClusterSnapshot): Record<string, string[]> | undefined {

@@ -510,14 +510,15 @@ function versionFindings(snapshot: ClusterSnapshot): Finding[] {
  * The inventory host a HAProxy server line stands for: same name, `haproxy.server` label, or the
  * `addr` column's address when exactly one host of the cluster has it.
  */
-function hostOfServer(snapshot: ClusterSnapshot, row: HaproxyStatRow): string | undefined {
-  const hosts = snapshot.cluster.hosts;
-  const named = hosts.find((candidate) => candidate.name === row.server || labelOf(candidate, 'haproxy.server') === row.server);
+export function hostOfHaproxyServer(hosts: readonly Host[], server: string, addr: string | undefined): string | undefined {
+  const named = hosts.find((candidate) => candidate.name === server || labelOf(candidate, 'haproxy.server') === server);
   if (named !== undefined) return named.name;
-  const address = row.columns.addr?.replace(/:\d+$/, '');
+  const address = addr?.replace(/:\d+$/, '');
   const byAddress = hosts.filter((candidate) => candidate.address === address);
   return byAddress.length === 1 ? byAddress[0]!.name : undefined;
 }
+
+const hostOfServer = (snapshot: ClusterSnapshot, row: HaproxyStatRow): string | undefined => hostOfHaproxyServer(snapshot.cluster.hosts, row.server, row.columns.addr);
 
 const statHeader = 'pxname,svname,status,check_status,lastchg';
 const statLine = (row: HaproxyStatRow) => [row.proxy, row.server, row.status.raw, row.checkStatus ?? '', row.lastChangeSeconds ?? ''].join(',');

@@ -181,8 +181,8 @@ export const vernemqRules = {
   },
 } satisfies Record<string, FindingRule>;
 
-/** Whether a `cluster show` node name is this host. */
-function isNodeOf(host: Host, node: string): boolean {
+/** Whether a `cluster show` node name is this host (label `vernemq.nodename`, else the part after `@`). */
+export function isVernemqNodeOf(host: Host, node: string): boolean {
   const label = labelOf(host, 'vernemq.nodename');
   if (label !== undefined) return node === label;
   const at = node.slice(node.indexOf('@') + 1);
@@ -194,7 +194,7 @@ function nodeNameOf(host: HostSnapshot, views: readonly NodeViews[]): string | u
   const label = labelOf(host.host, 'vernemq.nodename');
   if (label !== undefined) return label;
   for (const view of views) {
-    const found = view.nodes.find((node) => isNodeOf(host.host, node.node));
+    const found = view.nodes.find((node) => isVernemqNodeOf(host.host, node.node));
     if (found !== undefined) return found.node;
   }
   const own = valueOf(host, vernemqProbes.cluster)?.nodes;
