@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApplyMethod, LicenseCheckResult } from '../../../shared/contract/license';
+import type { ApplyMethod } from '../../../shared/contract/license';
 import { api } from '../../api/client';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { errorMessage } from '../../ui/error-message';
 import { Field } from '../../ui/Field';
+import { useLoaded } from '../../ui/use-loaded';
 import { uiLanguage } from '../inspect/model/finding-text';
 import type { ChosenLicense } from './ChoosePage';
 import { CheckItems } from './CheckItems';
@@ -52,41 +53,13 @@ export function CheckPage({
   onStarted(started: StartedApply): void;
 }) {
   const { t, i18n } = useTranslation();
-  const [result, setResult] = useState<LicenseCheckResult>();
-  const [checking, setChecking] = useState(true);
-  const [checkError, setCheckError] = useState<string>();
-  const [round, setRound] = useState(0);
+  const { value: result, error: checkError, loading: checking, reload: recheck } = useLoaded(() => api.license.check({ cluster, text: chosen.text }), [cluster, chosen]);
   const [acknowledged, setAcknowledged] = useState<ReadonlySet<string>>(new Set());
   const [chosenMethod, setChosenMethod] = useState<ApplyMethod>();
   const [graceText, setGraceText] = useState(String(DEFAULT_GRACE_SECONDS));
   const [typedName, setTypedName] = useState('');
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string>();
-
-  useEffect(() => {
-    let current = true;
-    api.license.check({ cluster, text: chosen.text }).then(
-      (answer) => {
-        if (!current) return;
-        setResult(answer);
-        setCheckError(undefined);
-        setChecking(false);
-      },
-      (failure: unknown) => {
-        if (!current) return;
-        setCheckError(errorMessage(failure));
-        setChecking(false);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [cluster, chosen, round]);
-
-  const recheck = () => {
-    setChecking(true);
-    setRound((previous) => previous + 1);
-  };
 
   const checked = result?.ok ? result : undefined;
   // The admin's choice while the cluster still offers it; the preferred method otherwise.

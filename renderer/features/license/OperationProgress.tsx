@@ -1,7 +1,6 @@
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigation } from '../../stores/navigation';
-import { useOperations } from '../../stores/operations';
+import { useOperationDetail } from '../../stores/operations';
 import { OpStatusBadge, ProgressBar } from '../operations/OpStatusBadge';
 import { OutputPanel } from '../operations/OutputPanel';
 import { StepTimeline } from '../operations/StepTimeline';
@@ -9,12 +8,8 @@ import { StepTimeline } from '../operations/StepTimeline';
 /** One operation's live state from the operations store: its status, its steps and their output. */
 export function OperationProgress({ opId, onOpen }: { opId: string; onOpen(): void }) {
   const { t } = useTranslation();
-  const detail = useOperations((state) => state.details[opId]);
+  const detail = useOperationDetail(opId);
   const op = detail?.state;
-
-  useEffect(() => {
-    void useOperations.getState().load(opId);
-  }, [opId]);
 
   return (
     <section className="license-progress" data-testid="license-progress" data-op={opId} data-status={op?.status ?? ''}>

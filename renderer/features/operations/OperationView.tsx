@@ -1,8 +1,7 @@
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OpState } from '../../../shared/ops/state';
 import { useNavigation } from '../../stores/navigation';
-import { useOperations } from '../../stores/operations';
+import { useOperationDetail } from '../../stores/operations';
 import { NodeProgressList } from './NodeProgressList';
 import { OperationControls } from './OperationControls';
 import { OpStatusBadge, ProgressBar, useTimeFormat } from './OpStatusBadge';
@@ -14,12 +13,8 @@ import { StepTimeline } from './StepTimeline';
 export function OperationView({ opId }: { opId: string }) {
   const { t } = useTranslation();
   const go = useNavigation((state) => state.go);
-  const detail = useOperations((state) => state.details[opId]);
+  const detail = useOperationDetail(opId);
   const op = detail?.state;
-
-  useEffect(() => {
-    void useOperations.getState().load(opId);
-  }, [opId]);
 
   return (
     <section className="op-page" aria-labelledby="page-title" data-testid="op-page" data-op={opId}>

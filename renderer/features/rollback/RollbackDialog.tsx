@@ -7,6 +7,7 @@ import { useNavigation } from '../../stores/navigation';
 import { Dialog } from '../../ui/Dialog';
 import { errorMessage } from '../../ui/error-message';
 import { Field } from '../../ui/Field';
+import { useLoaded } from '../../ui/use-loaded';
 import { uiLanguage } from '../inspect/model/finding-text';
 import { BuildCard } from './BuildCard';
 import { runBlockers, runSummary, type RunBlocker } from './rollback-view';
@@ -22,11 +23,7 @@ export function RollbackDialog({ cluster, host, onClose }: { cluster: string; ho
   const { t } = useTranslation();
   const openOperation = useNavigation((state) => state.openOperation);
   const [saved, setSaved] = useState<Cluster>();
-  const [inspection, setInspection] = useState<RollbackInspection>();
-  const [inspecting, setInspecting] = useState(true);
-  const [loadError, setLoadError] = useState<string>();
   const [inventoryError, setInventoryError] = useState<string>();
-  const [acknowledged, setAcknowledged] = useState<ReadonlySet<string>>(new Set());
   const [typedName, setTypedName] = useState('');
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string>();
@@ -35,47 +32,23 @@ export function RollbackDialog({ cluster, host, onClose }: { cluster: string; ho
     api.inventory.get({ name: cluster }).then(setSaved, (failure: unknown) => setInventoryError(errorMessage(failure)));
   }, [cluster]);
 
-  // Each bump reads the builds and checks again (Check again, or after Restart= changed).
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    let current = true;
-    api.rollback.inspect({ cluster, host }).then(
-      (answer) => {
-        if (!current) return;
-        setInspection(answer);
-        // Acknowledgements were given to the checks as they were; new checks need new ones.
-        setAcknowledged(new Set());
-        setLoadError(undefined);
-        setInspecting(false);
-      },
-      (failure: unknown) => {
-        if (!current) return;
-        setLoadError(errorMessage(failure));
-        setInspecting(false);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [cluster, host, round]);
-
-  const inspect = () => {
-    setInspecting(true);
-    setRound((previous) => previous + 1);
-  };
+  // Read again by "Check again", and after Restart= changed.
+  const { value: inspection, error: loadError, loading: inspecting, reload: inspect } = useLoaded(() => api.rollback.inspect({ cluster, host }), [cluster, host]);
+  // Acknowledgements belong to the checks they were given to: a new inspection needs new ones.
+  const [ticks, setTicks] = useState<{ inspection: RollbackInspection | undefined; ids: ReadonlySet<string> }>({ inspection: undefined, ids: new Set() });
+  const acknowledged: ReadonlySet<string> = ticks.inspection === inspection ? ticks.ids : new Set();
 
   const production = saved?.environment === 'production';
   const blockers = inspection ? runBlockers({ inspection, acknowledged, production, cluster, typedName }) : [];
   // A failed re-read leaves the last inspection on screen, but Run needs a fresh one.
   const canRun = inspection !== undefined && saved !== undefined && loadError === undefined && blockers.length === 0 && !inspecting && !starting;
 
-  const acknowledge = (id: string, on: boolean) =>
-    setAcknowledged((previous) => {
-      const next = new Set(previous);
-      if (on) next.add(id);
-      else next.delete(id);
-      return next;
-    });
+  const acknowledge = (id: string, on: boolean) => {
+    const next = new Set(acknowledged);
+    if (on) next.add(id);
+    else next.delete(id);
+    setTicks({ inspection, ids: next });
+  };
 
   const run = async () => {
     if (!canRun) return;
