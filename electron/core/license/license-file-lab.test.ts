@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from '../../../shared/inventory/schema';
 import { LICENSE_FILE_PLAN_KIND } from '../../../shared/license/file-plan';
 import { allProfiles } from '../../../shared/stacks/catalog';
-import { startLab, type LabHandle } from '../../lab/lab';
-import { createPoolFixture, type PoolFixture } from '../../testing/ssh-pool-fixture';
+import type { LabHandle } from '../../lab/lab';
+import { openLabRig, type LabRig } from '../../testing/lab-rig';
 import { AuditLog } from '../audit/audit-log';
-import { PoolHostRunner } from '../hosts/pool-runner';
 import { InspectEngine } from '../inspect/engine';
-import { VaultSecretStore } from '../inventory/secrets';
 import { createLogger } from '../log/logger';
-import { MongoClients } from '../mongo/mongo-clients';
 import { OperationEngine } from '../ops/engine';
 import { outcomeAudit } from '../ops/outcome-audit';
 import { restartKinds } from '../restart/kinds';
@@ -31,10 +26,8 @@ const OLD = 'VOMS-LICENSE v1\ncustomer: lab\nuntil: 2026-12-31\n';
 const NEW = 'VOMS-LICENSE v1\ncustomer: lab\nuntil: 2027-12-31\n';
 const log = createLogger({ minLevel: 'error', sink: () => undefined });
 
-let dir: string;
+let rig: LabRig;
 let lab: LabHandle;
-let fixture: PoolFixture;
-let mongo: MongoClients;
 let engine: OperationEngine;
 let service: LicenseService;
 let audit: AuditLog;
@@ -49,16 +42,12 @@ const labels = { 'license.path': PATH, 'license.owner': 'voms:voms', 'license.mo
 const vfs = () => lab.host(HOST).vfs;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sb-license-file-'));
-  lab = await startLab({ scenario: 'healthy', timeScale: 0.01, dir: join(dir, 'lab') });
+  rig = await openLabRig('healthy');
+  ({ lab } = rig);
+  const { dir, runner, secrets, mongo } = rig;
   vfs().writeFile(PATH, OLD);
   clusters = lab.clusters;
   expect(clusters.find((c) => c.name === 'voms')?.hosts[0]?.labels).toMatchObject(labels);
-  fixture = await createPoolFixture({ policy: 'strict' });
-  const secrets = new VaultSecretStore(join(dir, 'lab'));
-  if (lab.vaultPassphrase) await secrets.unlock(lab.vaultPassphrase);
-  const runner = new PoolHostRunner(fixture.pool, secrets);
-  mongo = new MongoClients(fixture.pool, secrets);
   const cluster = async (name: string) => clusters.find((c) => c.name === name)!;
   const inspect = new InspectEngine({ runner, mongo, profiles: allProfiles, log });
   const parts = licenseParts({ dataDir: join(dir, 'data'), runner, secrets, mongo, inspect, cluster });
@@ -77,10 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.dispose();
-  await mongo?.closeAll();
-  await fixture?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 /** Whatever is beside the license file that Switchboard put there: must be nothing after any run. */

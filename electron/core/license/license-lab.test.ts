@@ -1,20 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { licenseFingerprint } from '../../../shared/license/parse';
 import { LICENSE_PLAN_KIND } from '../../../shared/license/plan';
 import { allProfiles } from '../../../shared/stacks/catalog';
-import { startLab, type LabHandle } from '../../lab/lab';
+import type { LabHandle } from '../../lab/lab';
 import { isRocketChatSystem, type RocketChatLabSystem } from '../../lab/systems/rocketchat';
-import { createPoolFixture, type PoolFixture } from '../../testing/ssh-pool-fixture';
+import { openLabRig, type LabRig } from '../../testing/lab-rig';
 import { AuditLog } from '../audit/audit-log';
-import { PoolHostRunner } from '../hosts/pool-runner';
 import { InspectEngine } from '../inspect/engine';
-import { VaultSecretStore } from '../inventory/secrets';
 import { createLogger } from '../log/logger';
-import { MongoClients } from '../mongo/mongo-clients';
 import { OperationEngine } from '../ops/engine';
 import { outcomeAudit } from '../ops/outcome-audit';
 import { restartKinds } from '../restart/kinds';
@@ -30,11 +26,9 @@ import { LicenseService } from './service';
 const CLUSTER = 'rocketchat';
 const log = createLogger({ minLevel: 'error', sink: () => undefined });
 
-let dir: string;
+let rig: LabRig;
 let lab: LabHandle;
 let rc: RocketChatLabSystem;
-let fixture: PoolFixture;
-let mongo: MongoClients;
 let direct: MongoClient;
 let audit: AuditLog;
 let engine: OperationEngine;
@@ -51,17 +45,12 @@ async function storedLicense(): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sb-license-'));
-  lab = await startLab({ scenario: 'rc-readonly', timeScale: 0.01, dir: join(dir, 'lab') });
+  rig = await openLabRig('rc-readonly');
+  ({ lab } = rig);
+  const { dir, runner, secrets, mongo, cluster } = rig;
   const system = lab.system(CLUSTER);
   if (!isRocketChatSystem(system)) throw new Error('no Rocket.Chat system');
   rc = system;
-  fixture = await createPoolFixture({ policy: 'strict' });
-  const secrets = new VaultSecretStore(join(dir, 'lab'));
-  if (lab.vaultPassphrase) await secrets.unlock(lab.vaultPassphrase);
-  const runner = new PoolHostRunner(fixture.pool, secrets);
-  mongo = new MongoClients(fixture.pool, secrets);
-  const cluster = async (name: string) => lab.clusters.find((c) => c.name === name)!;
   const inspect = new InspectEngine({ runner, mongo, profiles: allProfiles, log });
   const { db, files, verifier, kinds: license } = licenseParts({ dataDir: join(dir, 'data'), runner, secrets, mongo, inspect, cluster, verifyIntervalMs: 200 });
   const restartSet = restartKinds({ runner, cluster, mongo: db });
@@ -87,11 +76,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.dispose();
-  await mongo?.closeAll();
   await direct?.close();
-  await fixture?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -1,48 +1,38 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../shared/ops/records';
 import { restartPolicySchema } from '../../../shared/contract/restart';
 import { allProfiles } from '../../../shared/stacks/catalog';
-import { startLab, type LabHandle } from '../../lab/lab';
+import type { LabHandle } from '../../lab/lab';
 import { isRocketChatSystem, type RocketChatLabSystem } from '../../lab/systems/rocketchat';
-import { createPoolFixture, type PoolFixture } from '../../testing/ssh-pool-fixture';
-import { PoolHostRunner } from '../hosts/pool-runner';
+import { openLabRig, type LabRig } from '../../testing/lab-rig';
 import { InspectEngine } from '../inspect/engine';
-import { VaultSecretStore } from '../inventory/secrets';
 import { createLogger } from '../log/logger';
-import { MongoClients } from '../mongo/mongo-clients';
 import { OperationEngine } from '../ops/engine';
 import { restartKinds } from './kinds';
 import { RestartService } from './service';
 
 /** A rolling restart of the rc-readonly lab (a SIMULATION) through the real engine, SSH pool and kinds. */
 
+let rig: LabRig;
 let dir: string;
 let lab: LabHandle;
 let rc: RocketChatLabSystem;
-let fixture: PoolFixture;
-let mongo: MongoClients;
 let direct: MongoClient;
 let engine: OperationEngine;
 let service: RestartService;
 const log = createLogger({ minLevel: 'error', sink: () => undefined });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sb-restart-rc-'));
-  lab = await startLab({ scenario: 'rc-readonly', timeScale: 0.01, dir: join(dir, 'lab') });
+  rig = await openLabRig('rc-readonly');
+  ({ dir, lab } = rig);
+  const { runner, mongo } = rig;
   const system = lab.system('rocketchat');
   if (!isRocketChatSystem(system)) throw new Error('no Rocket.Chat system');
   rc = system;
-  fixture = await createPoolFixture({ policy: 'strict' });
-  const secrets = new VaultSecretStore(join(dir, 'lab'));
-  if (lab.vaultPassphrase) await secrets.unlock(lab.vaultPassphrase);
-  const runner = new PoolHostRunner(fixture.pool, secrets);
-  mongo = new MongoClients(fixture.pool, secrets);
-  const cluster = async (name: string) => lab.clusters.find((c) => c.name === name)!;
-  const kinds = restartKinds({ runner, cluster, mongo: (c) => mongo.db(c) });
+  const kinds = restartKinds({ runner, cluster: rig.cluster, mongo: (c) => mongo.db(c) });
   engine = new OperationEngine({ dir: join(dir, 'ops'), executors: kinds.executors, checks: kinds.checks, log, actor: 'test' });
   const inspect = new InspectEngine({ runner, mongo, profiles: allProfiles, log });
   service = new RestartService({ clusters: async () => lab.clusters, snapshot: async (c) => (await inspect.inspect(c)).snapshot, engine });
@@ -52,11 +42,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.dispose();
-  await mongo?.closeAll();
   await direct?.close();
-  await fixture?.close();
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 function journal(opId: string): JournalRecord[] {

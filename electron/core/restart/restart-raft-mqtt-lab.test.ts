@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restartPolicySchema } from '../../../shared/contract/restart';
 import { planSteps } from '../../../shared/ops/plan';
 import { liveStateOf } from '../../../shared/restart/live-state';
 import { allProfiles } from '../../../shared/stacks/catalog';
-import { startLab, type LabHandle } from '../../lab/lab';
-import { createPoolFixture, type PoolFixture } from '../../testing/ssh-pool-fixture';
-import { PoolHostRunner } from '../hosts/pool-runner';
+import { openLabRig } from '../../testing/lab-rig';
 import { InspectEngine } from '../inspect/engine';
-import { VaultSecretStore } from '../inventory/secrets';
 import { createLogger } from '../log/logger';
-import { MongoClients } from '../mongo/mongo-clients';
 import { OperationEngine } from '../ops/engine';
 import { restartKinds } from './kinds';
 import { RestartService } from './service';
@@ -27,23 +21,16 @@ afterEach(async () => {
 });
 
 async function setUp(scenario: string) {
-  const dir = mkdtempSync(join(tmpdir(), `sb-restart-${scenario}-`));
-  const lab: LabHandle = await startLab({ scenario, timeScale: 0.01, dir: join(dir, 'lab') });
-  const fixture: PoolFixture = await createPoolFixture({ policy: 'strict' });
-  const secrets = new VaultSecretStore(join(dir, 'lab'));
-  const runner = new PoolHostRunner(fixture.pool, secrets);
-  const mongo = new MongoClients(fixture.pool, secrets);
-  const kinds = restartKinds({ runner, cluster: async (name) => lab.clusters.find((c) => c.name === name)!, mongo: (c) => mongo.db(c) });
+  const rig = await openLabRig(scenario);
+  const { dir, lab, runner, mongo } = rig;
+  const kinds = restartKinds({ runner, cluster: rig.cluster, mongo: (c) => mongo.db(c) });
   const newEngine = () => new OperationEngine({ dir: join(dir, 'ops'), executors: kinds.executors, checks: kinds.checks, log, actor: 'test' });
   const engine = newEngine();
   const inspect = new InspectEngine({ runner, mongo, profiles: allProfiles, log });
   const service = new RestartService({ clusters: async () => lab.clusters, snapshot: async (c) => (await inspect.inspect(c)).snapshot, engine });
   cleanups.push(async () => {
     await engine.dispose();
-    await mongo.closeAll();
-    await fixture.close();
-    await lab.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await rig.close();
   });
   return { lab, engine, service, inspect, newEngine };
 }

@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROLLBACK_PLAN_KIND } from '../../../shared/rollback/planner';
 import { allProfiles } from '../../../shared/stacks/catalog';
 import { parseSystemctlShow } from '../../../shared/stacks/parsers';
 import { judgeService, systemctlShowArgv } from '../../../shared/stacks/profiles/service';
-import { startLab, type LabHandle } from '../../lab/lab';
-import { createPoolFixture, type PoolFixture } from '../../testing/ssh-pool-fixture';
-import { PoolHostRunner } from '../hosts/pool-runner';
+import { openLabRig, type LabRig } from '../../testing/lab-rig';
 import { InspectEngine } from '../inspect/engine';
-import { VaultSecretStore } from '../inventory/secrets';
 import { createLogger } from '../log/logger';
 import { AuditLog } from '../audit/audit-log';
 import { OperationEngine } from '../ops/engine';
@@ -28,11 +23,8 @@ const SERVER = '/opt/voms/bin/server';
 const BACKUP = '/opt/voms/bin/server.bak';
 const log = createLogger({ minLevel: 'error', sink: () => undefined });
 
-interface Rig {
-  dir: string;
-  lab: LabHandle;
-  fixture: PoolFixture;
-  runner: PoolHostRunner;
+/** The lab rig, with the rollback's engine, service and audit log. */
+interface Rig extends LabRig {
   engine: OperationEngine;
   service: RollbackService;
   audit: AuditLog;
@@ -42,13 +34,8 @@ interface Rig {
 let rig: Rig | undefined;
 
 async function open(variant?: string, gateTimeoutSeconds = 20): Promise<Rig> {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-rollback-'));
-  const lab = await startLab({ scenario: 'voms-bad-ota', ...(variant ? { variant } : {}), timeScale: 0.01, dir: join(dir, 'lab') });
-  const fixture = await createPoolFixture({ policy: 'strict' });
-  const secrets = new VaultSecretStore(join(dir, 'lab'));
-  if (lab.vaultPassphrase) await secrets.unlock(lab.vaultPassphrase);
-  const runner = new PoolHostRunner(fixture.pool, secrets);
-  const cluster = async (name: string) => lab.clusters.find((c) => c.name === name)!;
+  const labRig = await openLabRig('voms-bad-ota', variant ? { variant } : {});
+  const { dir, lab, runner, cluster } = labRig;
   const kinds = rollbackKinds({ runner, cluster });
   // ssh.exec (stop/start) comes from the restart feature, as in app-core.
   const restart = restartKinds({ runner, cluster, mongo: () => Promise.reject(new Error('no MongoDB in this lab')) });
@@ -69,16 +56,14 @@ async function open(variant?: string, gateTimeoutSeconds = 20): Promise<Rig> {
   };
   const engine = newEngine();
   const service = new RollbackService({ clusters: async () => lab.clusters, runner, engine, audit, settleSeconds: 1, gateTimeoutSeconds });
-  rig = { dir, lab, fixture, runner, engine, service, audit, newEngine };
+  rig = { ...labRig, engine, service, audit, newEngine };
   return rig;
 }
 
 afterEach(async () => {
   if (!rig) return;
   await rig.engine.dispose();
-  await rig.fixture.close();
-  await rig.lab.stop();
-  rmSync(rig.dir, { recursive: true, force: true });
+  await rig.close();
   rig = undefined;
 });
 
