@@ -4,13 +4,14 @@ import type { RollbackCheck, RollbackInspection } from '../../../shared/contract
 import type { Cluster } from '../../../shared/inventory/schema';
 import { api } from '../../api/client';
 import { useNavigation } from '../../stores/navigation';
+import { CheckboxGroup } from '../../ui/CheckboxGroup';
 import { Dialog } from '../../ui/Dialog';
 import { errorMessage } from '../../ui/error-message';
 import { Field } from '../../ui/Field';
 import { useLoaded } from '../../ui/use-loaded';
 import { uiLanguage } from '../inspect/model/finding-text';
 import { BuildCard } from './BuildCard';
-import { runBlockers, runSummary, type RunBlocker } from './rollback-view';
+import { otherOtaHosts, runBlockersWithHosts, runSummary, type RunBlocker } from './rollback-view';
 import './rollback.css';
 
 /**
@@ -38,10 +39,33 @@ export function RollbackDialog({ cluster, host, onClose }: { cluster: string; ho
   const [ticks, setTicks] = useState<{ inspection: RollbackInspection | undefined; ids: ReadonlySet<string> }>({ inspection: undefined, ids: new Set() });
   const acknowledged: ReadonlySet<string> = ticks.inspection === inspection ? ticks.ids : new Set();
 
+  // More hosts of the cluster, rolled back after this one with the same gates; each shows its own checks.
+  const [moreHosts, setMoreHosts] = useState<string[]>([]);
+  const more = useLoaded(() => Promise.all(moreHosts.map((name) => api.rollback.inspect({ cluster, host: name }))), [cluster, moreHosts.join('\n')]);
+  const [moreTicks, setMoreTicks] = useState<ReadonlyMap<string, { inspection: RollbackInspection; ids: ReadonlySet<string> }>>(new Map());
+  const moreInspections = (more.value ?? []).filter((other) => moreHosts.includes(other.host));
+  const acknowledgedOn = (other: RollbackInspection): ReadonlySet<string> => {
+    const tick = moreTicks.get(other.host);
+    return tick?.inspection === other ? tick.ids : new Set();
+  };
+  const acknowledgeOn = (other: RollbackInspection, id: string, on: boolean) => {
+    const next = new Set(acknowledgedOn(other));
+    if (on) next.add(id);
+    else next.delete(id);
+    setMoreTicks(new Map(moreTicks).set(other.host, { inspection: other, ids: next }));
+  };
+  const candidates = otherOtaHosts(saved, host);
+
   const production = saved?.environment === 'production';
-  const blockers = inspection ? runBlockers({ inspection, acknowledged, production, cluster, typedName }) : [];
+  const blockers = inspection
+    ? runBlockersWithHosts(
+        { inspection, acknowledged, production, cluster, typedName },
+        moreInspections.map((other) => ({ inspection: other, acknowledged: acknowledgedOn(other) })),
+      )
+    : [];
   // A failed re-read leaves the last inspection on screen, but Run needs a fresh one.
-  const canRun = inspection !== undefined && saved !== undefined && loadError === undefined && blockers.length === 0 && !inspecting && !starting;
+  const moreReady = more.error === undefined && !more.loading && moreInspections.length === moreHosts.length;
+  const canRun = inspection !== undefined && saved !== undefined && loadError === undefined && blockers.length === 0 && !inspecting && !starting && moreReady;
 
   const acknowledge = (id: string, on: boolean) => {
     const next = new Set(acknowledged);
@@ -55,7 +79,7 @@ export function RollbackDialog({ cluster, host, onClose }: { cluster: string; ho
     setStarting(true);
     setError(undefined);
     try {
-      const { opId } = await api.rollback.start({ cluster, host, ...(production ? { confirmName: typedName } : {}) });
+      const { opId } = await api.rollback.start({ cluster, host, ...(moreHosts.length > 0 ? { moreHosts } : {}), ...(production ? { confirmName: typedName } : {}) });
       onClose();
       openOperation(opId);
     } catch (failure) {
@@ -105,6 +129,42 @@ export function RollbackDialog({ cluster, host, onClose }: { cluster: string; ho
             </ul>
           </section>
           <RestartSetting cluster={cluster} host={host} unit={inspection.target.unit} setting={inspection.restartSetting} onChanged={inspect} />
+          {candidates.length > 0 && (
+            <section className="rollback-section" data-testid="rollback-more-hosts">
+              <CheckboxGroup
+                legend={t('rollback.moreHosts.title')}
+                options={candidates.map((name) => ({ value: name, label: name }))}
+                // CheckboxGroup keeps the options' (the inventory's) order: the order they roll back in.
+                selected={moreHosts}
+                onChange={setMoreHosts}
+                mono
+                testId="rollback-more-hosts-choice"
+              />
+              <p className="muted">{t('rollback.moreHosts.intro', { host })}</p>
+              {more.error && (
+                <p className="banner banner-error" role="alert">
+                  {more.error}
+                </p>
+              )}
+              {moreHosts.map((name) => {
+                const other = moreInspections.find((candidate) => candidate.host === name);
+                return (
+                  <div key={name} className="rollback-more-host" data-testid="rollback-more-host" data-host={name}>
+                    <h4>{name}</h4>
+                    {other === undefined ? (
+                      <p className="muted">{t('rollback.moreHosts.loading', { host: name })}</p>
+                    ) : (
+                      <ul className="rollback-checks">
+                        {other.checks.map((check) => (
+                          <CheckRow key={check.id} check={check} acknowledged={acknowledgedOn(other).has(check.id)} onAcknowledge={(on) => acknowledgeOn(other, check.id, on)} />
+                        ))}
+                      </ul>
+                    )}
+                  </div>
+                );
+              })}
+            </section>
+          )}
           {inspection.lockHeldBy !== undefined && (
             <p className="banner banner-warn" data-testid="rollback-lock">
               {t('rollback.lock', { holder: inspection.lockHeldBy })}
@@ -223,7 +283,7 @@ function BlockerText({ blockers }: { blockers: readonly RunBlocker[] }) {
   const { t } = useTranslation();
   return (
     <span className="muted rollback-blockers" data-testid="rollback-blockers">
-      {blockers.map((blocker) => t(`rollback.blocked.${blocker.kind}`)).join(' ')}
+      {blockers.map((blocker) => t(`rollback.blocked.${blocker.kind}`, blocker.kind === 'other-hosts' ? { hosts: blocker.hosts.join(', ') } : {})).join(' ')}
     </span>
   );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RollbackCheck, RollbackInspection } from '../../../shared/contract/rollback';
-import { baseName, formatBytes, formatTime, runBlockers, runSummary, shortHash } from './rollback-view';
+import { hostSchema, type Cluster } from '../../../shared/inventory/schema';
+import { baseName, formatBytes, formatTime, otherOtaHosts, runBlockers, runBlockersWithHosts, runSummary, shortHash } from './rollback-view';
 
 const sha = 'a'.repeat(8) + 'b'.repeat(48) + 'c'.repeat(8);
 
@@ -86,5 +87,26 @@ describe('build details', () => {
   it('shows a time in the UI language, and a value that is no time as it came', () => {
     expect(formatTime('2026-11-26T00:00:00Z', 'en')).toMatch(/2026/);
     expect(formatTime('yesterday', 'en')).toBe('yesterday');
+  });
+});
+
+describe('more hosts in one rollback', () => {
+  const host = (name: string, roles: string[]) => hostSchema.parse({ name, address: `10.0.0.${name.length}`, user: 'ops', roles });
+  const cluster = { name: 'prod', hosts: [host('voms1', ['voms']), host('db1', ['postgresql']), host('voms2', ['voms']), host('voms3', ['voms'])] } as unknown as Cluster;
+
+  it('offers the other OTA-managed hosts, in inventory order, never the host itself', () => {
+    expect(otherOtaHosts(cluster, 'voms2')).toEqual(['voms1', 'voms3']);
+    expect(otherOtaHosts(undefined, 'voms1')).toEqual([]);
+  });
+
+  it('a red check or an unticked warning on another host blocks Run, naming that host', () => {
+    const mainInput = { inspection: inspection(), ...ready };
+    const fine = { inspection: inspection({ host: 'voms2' }), acknowledged: new Set<string>() };
+    expect(runBlockersWithHosts(mainInput, [fine])).toEqual([]);
+    const red = { inspection: inspection({ host: 'voms3', checks: [check('backup-exists', 'red')], canRun: false }), acknowledged: new Set<string>() };
+    expect(runBlockersWithHosts(mainInput, [fine, red])).toEqual([{ kind: 'other-hosts', hosts: ['voms3'] }]);
+    const warned = inspection({ host: 'voms2', checks: [check('backup-failed-before', 'amber')] });
+    expect(runBlockersWithHosts(mainInput, [{ inspection: warned, acknowledged: new Set() }])).toEqual([{ kind: 'other-hosts', hosts: ['voms2'] }]);
+    expect(runBlockersWithHosts(mainInput, [{ inspection: warned, acknowledged: new Set(['backup-failed-before']) }])).toEqual([]);
   });
 });

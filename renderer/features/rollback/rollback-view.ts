@@ -1,4 +1,6 @@
 import type { RollbackCheck, RollbackInspection, RollbackTarget } from '../../../shared/contract/rollback';
+import type { Cluster } from '../../../shared/inventory/schema';
+import { otaTargetOf } from '../../../shared/stacks/profiles/voms';
 
 /** A SHA-256 too long for a table cell: its head and tail, enough to tell two builds apart at a glance. */
 export function shortHash(hash: string, keep = 8): string {
@@ -30,7 +32,8 @@ export type RunBlocker =
   | { kind: 'unacknowledged'; checks: string[] }
   | { kind: 'lock'; holder: string }
   | { kind: 'refused' }
-  | { kind: 'confirm-name' };
+  | { kind: 'confirm-name' }
+  | { kind: 'other-hosts'; hosts: string[] };
 
 export interface RunInput {
   inspection: RollbackInspection;
@@ -65,6 +68,27 @@ export function runBlockers({ inspection, acknowledged, production, cluster, typ
   // The main process decides too: its refusal counts even when no check here explains it.
   if (!inspection.canRun && red.length === 0 && held === undefined) blockers.push({ kind: 'refused' });
   if (production && typedName !== cluster) blockers.push({ kind: 'confirm-name' });
+  return blockers;
+}
+
+/** The cluster's other OTA-managed hosts, in inventory order: the same Run can roll them back after `host`, one at a time. */
+export function otherOtaHosts(cluster: Cluster | undefined, host: string): string[] {
+  return (cluster?.hosts ?? []).filter((candidate) => candidate.name !== host && otaTargetOf(candidate) !== undefined).map((candidate) => candidate.name);
+}
+
+/**
+ * Run's blockers with more hosts: this host's own, then one more naming the other hosts whose
+ * checks stop them (red, an unticked warning, the main process's refusal). The lock and the
+ * typed name are the cluster's, said once.
+ */
+export function runBlockersWithHosts(input: RunInput, others: readonly { inspection: RollbackInspection; acknowledged: ReadonlySet<string> }[]): RunBlocker[] {
+  const blockers = runBlockers(input);
+  const stopped = others
+    .filter(({ inspection, acknowledged }) =>
+      runBlockers({ inspection, acknowledged, production: false, cluster: input.cluster, typedName: '' }).some((blocker) => blocker.kind !== 'lock'),
+    )
+    .map(({ inspection }) => inspection.host);
+  if (stopped.length > 0) blockers.push({ kind: 'other-hosts', hosts: stopped });
   return blockers;
 }
 
