@@ -37,4 +37,9 @@ export interface HealthyParams {
   healthUrl: string;
   settleMs: number;
   sudo: boolean;
+  /**
+   * The start began with NRestarts=0 (reset-failed): once the unit has restarted this many times
+   * the build crash-loops and the gate fails at once. Absent in journals written before it existed.
+   */
+  failAfterRestarts?: number;
 }

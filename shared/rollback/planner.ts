@@ -2,6 +2,7 @@ import type { Batch, Plan, Step } from '../ops/plan';
 import type { Host } from '../inventory/schema';
 import { asRoot } from '../restart/commands';
 import type { SshExecParams } from '../restart/kinds';
+import { CRASH_LOOP_RESTARTS } from '../stacks/profiles/service';
 import type { OtaTarget } from '../stacks/profiles/voms';
 import { dirnameOf } from './inspect-script';
 import type { CopyVerifiedParams, FileShaParams, HealthyParams } from './kinds';
@@ -91,7 +92,7 @@ function hostSteps(input: RollbackHostInput, options: RollbackPlanOptions): Step
   const restore: CopyVerifiedParams = { host: name, from: target.backup, to: target.binary, tmp: restoreTmp, sha256: input.backupSha256, sudo };
   const restored: FileShaParams = { host: name, path: target.binary, sha256: input.backupSha256, sudo };
   const putBack: CopyVerifiedParams = { host: name, from: kept, to: target.binary, tmp: restoreTmp, sha256: input.currentSha256, sudo };
-  const healthy: HealthyParams = { host: name, unit: target.unit, healthUrl: target.healthUrl, settleMs, sudo };
+  const healthy: HealthyParams = { host: name, unit: target.unit, healthUrl: target.healthUrl, settleMs, sudo, failAfterRestarts: CRASH_LOOP_RESTARTS };
 
   const restoreStep: Step =
     input.releaseDeploy !== undefined

@@ -69,6 +69,8 @@ class FakeCluster {
   hang = new Set<string>();
   blocks = new Map<string, Deferred>();
   gateNever = new Set<string>();
+  /** Gates whose check says on its second look that it cannot pass any more (a crash loop). */
+  gateHopeless = new Set<string>();
   gatePassAfter = new Map<string, number>();
   guardDone = new Set<string>();
   undoFails = new Set<string>();
@@ -197,6 +199,11 @@ function harness(
       'fake.gate': async (_params, ctx) => {
         gateChecks.push(ctx.stepId);
         if (cluster.gateNever.has(ctx.stepId)) return { ok: false, detail: 'HTTP 503' };
+        if (cluster.gateHopeless.has(ctx.stepId)) {
+          const seen = cluster.gatePassAfter.get(ctx.stepId) ?? 0;
+          cluster.gatePassAfter.set(ctx.stepId, seen + 1);
+          return seen === 0 ? { ok: false, detail: 'starting' } : { ok: false, final: true, detail: 'restarted 3 times: crash-looping' };
+        }
         const left = cluster.gatePassAfter.get(ctx.stepId) ?? 0;
         if (left > 0) {
           cluster.gatePassAfter.set(ctx.stepId, left - 1);
@@ -481,6 +488,18 @@ describe('OperationEngine: gates, failures, retry, skip', () => {
     // Checks at t = 0, 1, 3, 7, 15, 23, 31, 39, 47, 55 s (backoff capped at 8 s), and a last one at the deadline.
     expect(h.gateChecks).toHaveLength(11);
     expect(h.clock.now() - started).toBe(60_000);
+  });
+
+  it('a check that says the gate cannot pass any more fails it at once, without waiting out its time', async () => {
+    const cluster = new FakeCluster();
+    cluster.gateHopeless.add('n1-restart');
+    const h = harness(cluster);
+    const started = h.clock.now();
+    const opId = await h.engine.start(restartPlan(), { onGateFailure: 'stop' });
+    const state = await h.engine.settled(opId);
+    expect(state.steps[1]).toMatchObject({ status: 'failed', gate: { status: 'failed', attempts: 2 }, error: { message: 'Health gate did not pass: restarted 3 times: crash-looping' } });
+    // One wait of 1 s between the two looks, not the gate's 60 s.
+    expect(h.clock.now() - started).toBe(1_000);
   });
 
   it('with undo-and-stop, a failed gate undoes that node’s changes and stops', async () => {

@@ -6,6 +6,12 @@ export interface CheckResult {
   ok: boolean;
   /** One line for the view: "HTTP 503", "rc2 not in instances yet". */
   detail?: string;
+  /**
+   * The check knows the gate cannot pass any more (a build that crash-loops, a unit systemd
+   * gave up on): the gate fails now instead of waiting out its time, so what undoes the step
+   * runs sooner.
+   */
+  final?: boolean;
 }
 
 export interface GateOutcome {
@@ -42,6 +48,7 @@ export async function pollGate(
     }
     if (result.ok) return { passed: true, attempts, ...(result.detail !== undefined ? { detail: result.detail } : {}) };
     onAttempt?.(attempts, result.detail);
+    if (result.final) return { passed: false, attempts, detail: result.detail ?? 'the check says it cannot pass' };
     const elapsed = clock.now() - started;
     if (elapsed >= gate.timeoutMs) {
       return { passed: false, attempts, detail: result.detail ?? `did not pass within ${gate.timeoutMs} ms` };

@@ -60,6 +60,14 @@ function parseShow(stdout: string): UnitState {
 }
 
 /** `activating (auto-restart), NRestarts=3`: enough to tell a slow start from a crash loop in the gate's answer. */
+/** Why waiting longer cannot help: systemd gave up on the unit, or it restarted too often since the start. */
+function crashLooping(unit: UnitState, p: HealthyParams): string | undefined {
+  if (unit.activeState === 'failed') return 'systemd gave up on it';
+  const restarts = Number(unit.nRestarts);
+  if (p.failAfterRestarts !== undefined && Number.isInteger(restarts) && restarts >= p.failAfterRestarts) return `it restarted ${restarts} times since the start: the build crash-loops`;
+  return undefined;
+}
+
 function describe(unit: UnitState): string {
   return `${unit.activeState}${unit.subState ? ` (${unit.subState})` : ''}${unit.nRestarts !== undefined ? `, NRestarts=${unit.nRestarts}` : ''}`;
 }
@@ -128,12 +136,16 @@ export function rollbackKinds(deps: RollbackKindsDeps): { executors: Record<stri
     'rollback.healthy': async (raw, context): Promise<CheckResult> => {
       const p = raw as unknown as HealthyParams;
       const before = await unitState(context, p);
+      const hopeless = crashLooping(before, p);
+      if (hopeless) return { ok: false, final: true, detail: `${p.unit} is ${describe(before)}: ${hopeless}` };
       if (before.activeState !== 'active') return { ok: false, detail: `${p.unit} is ${describe(before)}` };
       const first = await health(context, p);
       if (!first.ok) return { ok: false, detail: first.detail };
       // Unit up and healthy now: it must stay so, without a restart, for the settle time.
       await delay(p.settleMs, undefined, { signal: context.signal });
       const after = await unitState(context, p);
+      const hopelessAfter = crashLooping(after, p);
+      if (hopelessAfter) return { ok: false, final: true, detail: `${p.unit} became ${describe(after)} within the settle time: ${hopelessAfter}` };
       if (after.activeState !== 'active') return { ok: false, detail: `${p.unit} became ${describe(after)} within the settle time` };
       if (after.nRestarts !== before.nRestarts || after.mainPid !== before.mainPid) {
         return { ok: false, detail: `${p.unit} restarted within the settle time (NRestarts ${before.nRestarts ?? '?'} → ${after.nRestarts ?? '?'}, PID ${before.mainPid ?? '?'} → ${after.mainPid ?? '?'})` };
