@@ -82,4 +82,17 @@ describe('switchboard rollback (lab)', () => {
     expect(release.code).toBe(0);
     expect(release.out).toMatch(/\$ (sudo -n -- )?sh \/opt\/voms-release-prev\/deploy\.sh {2}\(on voms-1\)/);
   }, 120_000);
+
+  it('backup bad too: run exits 2 with the failed build back in place, and inspect reads the undone rollback from the journal', async () => {
+    const { lab: l, dir: d } = await open('backup-bad');
+    const bad = l.host('voms-1').vfs.sha256(SERVER);
+    const run = await runCliCaptured(['rollback', 'run', ...common(l, d), '--settle', '1', '--yes'], { cwd: d });
+    expect(run.err).toMatch(/Operation op-\S+: reverted/);
+    expect(run.code).toBe(2);
+    expect(l.host('voms-1').vfs.sha256(SERVER)).toBe(bad);
+    const inspect = await runCliCaptured(['inspect', '--inventory', l.inventoryPath, '--cluster', 'voms', '--journal', join(d, 'ops'), '--data-dir', join(d, 'data'), '--json'], { cwd: d });
+    expect(inspect.code).toBe(2);
+    const findings = (JSON.parse(inspect.out) as { clusters: Array<{ findings: Array<{ ruleId: string; severity: string }> }> }).clusters[0]!.findings;
+    expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'voms.rollback-reverted', severity: 'P1' }));
+  }, 120_000);
 });

@@ -73,15 +73,20 @@ export async function createCore(options: CoreOptions) {
   const stopSshEvents = ssh.service.subscribe((event, payload) => events.emit(event, payload));
   const runner = new PoolHostRunner(ssh.pool, secrets, options.homeDir);
   const mongo = new MongoClients(ssh.pool, secrets);
-  const inspectEngine = new InspectEngine({ runner, mongo, profiles: allProfiles, log });
+  const inspectEngine = new InspectEngine({
+    runner,
+    mongo,
+    profiles: allProfiles,
+    log,
+    // Rollbacks undone by their health gate, from the operations' journals (`ops` is built below).
+    findingSources: [rollbackFindingSource({ list: (filter) => ops.list(filter), get: (opId) => ops.get(opId) })],
+  });
   const inspect = new InspectService({
     engine: inspectEngine,
     clusters: async () => (await inventoryStore.inventory()).clusters,
     events,
     log,
     versionOf: profileVersionOf,
-    // Rollbacks undone by their health gate, from the operations' journals (`ops` is built below).
-    findingSources: [rollbackFindingSource({ list: (filter) => ops.list(filter), get: (opId) => ops.get(opId) })],
   });
 
   inspect.setInterval((await settings.get()).inspectIntervalSeconds);

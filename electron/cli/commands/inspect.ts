@@ -5,6 +5,9 @@ import { connectionOptions, connectionUsage, loadClusters, openHosts } from '../
 import { formatDuration, formatFinding, table } from '../format';
 import { InspectEngine, type InspectResult } from '../../core/inspect/engine';
 import { MongoClients } from '../../core/mongo/mongo-clients';
+import { OperationEngine, operationsDir } from '../../core/ops/engine';
+import { defaultDataDir } from '../../core/paths';
+import { rollbackFindingSource } from '../../core/rollback/findings';
 import { valueOf } from '../../../shared/stacks/profile';
 import { hostProbes } from '../../../shared/stacks/profiles/generic';
 
@@ -22,18 +25,28 @@ Options:
   --inventory FILE    the clusters to inspect
   --cluster NAME      only this cluster
   --json              print {"clusters":[{cluster, hosts:[...], findings:[...]}]}
+  --journal DIR       operation journals read for findings such as an undone rollback
+                      (default: DATA_DIR/operations)
 ${connectionUsage}`,
   async run(argv, io) {
     const { values } = parseArgs({
       args: argv,
-      options: { inventory: { type: 'string' }, cluster: { type: 'string' }, json: { type: 'boolean' }, ...connectionOptions },
+      options: { inventory: { type: 'string' }, cluster: { type: 'string' }, json: { type: 'boolean' }, journal: { type: 'string' }, ...connectionOptions },
       strict: true,
     });
     const clusters = await loadClusters(io, values.inventory, values.cluster);
     const hosts = await openHosts(io, values, clusters);
     const mongo = new MongoClients(hosts.ssh.pool, hosts.secrets);
+    // Only read: the journals say which rollbacks were undone by their health gate, as in the app.
+    const journals = new OperationEngine({
+      dir: values.journal ?? operationsDir(values['data-dir'] ?? defaultDataDir(io.env)),
+      executors: {},
+      checks: {},
+      log: hosts.log,
+      actor: io.env.USER ?? 'cli',
+    });
     try {
-      const engine = new InspectEngine({ runner: hosts.runner, mongo, profiles: allProfiles, log: hosts.log });
+      const engine = new InspectEngine({ runner: hosts.runner, mongo, profiles: allProfiles, log: hosts.log, findingSources: [rollbackFindingSource(journals)] });
       const results: InspectResult[] = [];
       for (const cluster of clusters) {
         io.stderr.write(`Inspecting ${cluster.name} (${cluster.hosts.length} hosts)…\n`);
@@ -43,6 +56,7 @@ ${connectionUsage}`,
       else io.stdout.write(results.map(toText).join('\n\n') + '\n');
       return results.some((r) => r.findings.some((f) => f.severity === 'P1')) ? ExitCode.problem : ExitCode.ok;
     } finally {
+      await journals.dispose();
       await mongo.closeAll();
       await hosts.close();
     }

@@ -4,9 +4,10 @@ import { AppError } from '../../../shared/contract/errors';
 import { shellQuote } from '../../../shared/shell/quote';
 import type { Cluster, Host } from '../../../shared/inventory/schema';
 import { genericProfile, hostProbes } from '../../../shared/stacks/profiles/generic';
-import { valueOf, type CommandProbe } from '../../../shared/stacks/profile';
+import { raise, type FindingRule } from '../../../shared/stacks/findings';
+import { valueOf, type ClusterSnapshot, type CommandProbe } from '../../../shared/stacks/profile';
 import { createLogger } from '../log/logger';
-import { hostScript, InspectEngine } from './engine';
+import { hostScript, InspectEngine, type FindingSource } from './engine';
 import type { HostRunner, RunResult } from '../hosts/host-runner';
 
 const host = (name: string): Host => ({ name, address: '127.0.0.1', port: 22, user: 'ops', roles: ['generic'], auth: { method: 'agent' } });
@@ -142,5 +143,26 @@ describe('hostScript', () => {
     ]);
     expect(script).toContain(`@@SB-BEGIN ${nonce} test.daemon`);
     expect(script).toContain('sb_run 7 ');
+  });
+});
+
+describe('finding sources', () => {
+  const rule: FindingRule = { id: 'test.sourced', severity: 'P1', title: { en: 't', 'zh-CN': 't' }, why: { en: 'w', 'zh-CN': 'w' }, action: { en: 'a', 'zh-CN': 'a' }, fix: 'none' };
+
+  it("adds each source's findings to the round and leaves out a source that fails", async () => {
+    const log = createLogger({ minLevel: 'warn', sink: () => undefined });
+    const seen: ClusterSnapshot[] = [];
+    const fromJournal: FindingSource = async (c, snapshot) => {
+      seen.push(snapshot);
+      return [raise(rule, { cluster: c.name, subject: 'here', hosts: ['here'], evidence: 'from a journal' })];
+    };
+    const broken: FindingSource = () => Promise.reject(new Error('journal unreadable'));
+    const engine = new InspectEngine({ runner, profiles: [genericProfile], log, findingSources: [broken, fromJournal] });
+    const { findings } = await engine.inspect(cluster);
+    expect(findings.find((f) => f.ruleId === 'test.sourced')).toMatchObject({ severity: 'P1', hosts: ['here'], evidence: 'from a journal' });
+    expect(findings.map((f) => f.severity)).toEqual([...findings.map((f) => f.severity)].sort());
+    expect(findings.some((f) => f.ruleId === 'host.unreachable')).toBe(true);
+    expect(seen[0]?.hosts.map((h) => h.host.name)).toEqual(['here', 'gone', 'full']);
+    expect(log.entries().some((entry) => entry.level === 'warn' && /finding source failed/.test(entry.message))).toBe(true);
   });
 });

@@ -24,6 +24,12 @@ export interface InspectLimits {
 
 export const defaultInspectLimits: InspectLimits = { concurrency: 64, hostTimeoutMs: 20_000, probeTimeoutSeconds: 10 };
 
+/**
+ * Findings that come from somewhere other than the probes (e.g. an operation's journal), given
+ * each round's snapshot so they can say whether they still hold.
+ */
+export type FindingSource = (cluster: Cluster, snapshot: ClusterSnapshot) => Promise<Finding[]>;
+
 export interface InspectResult {
   snapshot: ClusterSnapshot;
   findings: Finding[];
@@ -50,6 +56,8 @@ export class InspectEngine {
       log: Logger;
       now?: () => number;
       limits?: Partial<InspectLimits>;
+      /** Added to each round's findings; a source that fails is logged and left out of that round. */
+      findingSources?: readonly FindingSource[];
     },
   ) {}
 
@@ -83,7 +91,20 @@ export class InspectEngine {
         }
       }),
     );
+    findings.push(...(await this.sourcedFindings(cluster, snapshot)));
     return { snapshot, findings: dedupe(findings).sort(bySeverity), durationMs: this.now() - started };
+  }
+
+  private async sourcedFindings(cluster: Cluster, snapshot: ClusterSnapshot): Promise<Finding[]> {
+    const lists = await Promise.all(
+      (this.deps.findingSources ?? []).map((source) =>
+        source(cluster, snapshot).catch((error: unknown) => {
+          this.deps.log.warn('inspect', `A finding source failed for ${cluster.name}; its findings are left out of this round`, { error });
+          return [];
+        }),
+      ),
+    );
+    return lists.flat();
   }
 
   /** Runs only the probes `wanted` selects on one host (e.g. its logs), in one script. */

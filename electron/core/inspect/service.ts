@@ -1,8 +1,8 @@
 import { AppError, asErrorCode } from '../../../shared/contract/errors';
 import type { ClusterState, HostDetail, HostSample, HostState } from '../../../shared/contract/inspect';
 import type { Cluster } from '../../../shared/inventory/schema';
-import { bySeverity, type Finding } from '../../../shared/stacks/findings';
-import { valueOf, type ClusterSnapshot, type HostSnapshot } from '../../../shared/stacks/profile';
+import type { Finding } from '../../../shared/stacks/findings';
+import { valueOf, type HostSnapshot } from '../../../shared/stacks/profile';
 import { hostProbes } from '../../../shared/stacks/profiles/generic';
 import type { EventHub } from '../rpc/event-hub';
 import type { Logger } from '../log/logger';
@@ -13,12 +13,6 @@ const HISTORY_SIZE = 120;
 /** Log probes are named `<system>.log` (see shared/stacks/profiles/logs.ts). */
 export const isLogProbe = (probe: { id: string }): boolean => /\.log$/.test(probe.id);
 const severityOrder = ['P1', 'P2', 'P3'] as const;
-
-/**
- * Findings that come from somewhere other than the probes (e.g. an operation's journal), given
- * each round's snapshot so they can say whether they still hold.
- */
-export type FindingSource = (cluster: Cluster, snapshot: ClusterSnapshot) => Promise<Finding[]>;
 
 interface ClusterRecord {
   round: number;
@@ -46,8 +40,6 @@ export class InspectService {
       log: Logger;
       /** The version a host reports, from the profiles that apply (see `profileVersionOf`). */
       versionOf?: (host: HostSnapshot) => string | undefined;
-      /** Added to each round's findings; a source that fails is logged and left out of that round. */
-      findingSources?: readonly FindingSource[];
     },
   ) {}
 
@@ -113,7 +105,7 @@ export class InspectService {
     const cluster = (await this.deps.clusters()).find((c) => c.name === name);
     if (!cluster) throw new AppError('NOT_FOUND', `No cluster named "${name}"`);
     const result = await this.deps.engine.inspect(cluster);
-    const findings = [...result.findings, ...(await this.sourcedFindings(cluster, result.snapshot))].sort(bySeverity);
+    const findings = result.findings;
     const previous = this.records.get(name);
     const history = previous?.history ?? new Map<string, HostSample[]>();
     const hosts = result.snapshot.hosts.map((h) => hostState(h, findings, this.deps.versionOf?.(h)));
@@ -149,17 +141,6 @@ export class InspectService {
     return state;
   }
 
-  private async sourcedFindings(cluster: Cluster, snapshot: ClusterSnapshot): Promise<Finding[]> {
-    const lists = await Promise.all(
-      (this.deps.findingSources ?? []).map((source) =>
-        source(cluster, snapshot).catch((error: unknown) => {
-          this.deps.log.warn('inspect', `A finding source failed for ${cluster.name}; its findings are left out of this round`, { error });
-          return [];
-        }),
-      ),
-    );
-    return lists.flat();
-  }
 }
 
 function hostState(snapshot: HostSnapshot, findings: readonly Finding[], version: string | undefined): HostState {
