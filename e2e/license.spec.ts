@@ -17,6 +17,7 @@ import type { OpSummary } from '../shared/ops/state';
 import { InspectPage } from './support/inspect-page';
 import { labShell } from './support/lab-shell';
 import { labServerHooks } from './support/lab-server';
+import { resumeInterrupted } from './support/operations-page';
 import { rpc } from './support/rpc';
 import { startServe, type ServeProcess } from './support/serve';
 
@@ -368,13 +369,7 @@ test('the server killed during the verification: the operation shows as interrup
     own = await startServe({ dataDir: ownData, env: serveEnv });
     await rpc(own, 'inventory.unlockVault', { passphrase });
 
-    await page.goto(own.url);
-    await page.getByTestId('nav-operations').click();
-    const opRow = page.locator(`[data-testid="op-row"][data-op="${opId}"]`);
-    await expect(opRow).toHaveAttribute('data-status', 'interrupted');
-    await opRow.getByRole('button').first().click();
-    await expect(page.getByTestId('op-stopped')).toHaveAttribute('data-step', 'verify');
-    await page.getByTestId('op-button-resume').click();
+    await resumeInterrupted(page, own.url, opId, 'verify');
     await expect(page.getByTestId('op-stopped')).toHaveCount(0);
 
     // The admin restarts the nodes at the terminal meanwhile; the resumed verification sees them pick the license up.

@@ -13,6 +13,7 @@ import { InspectPage } from './support/inspect-page';
 import { rpc } from './support/rpc';
 import { startServe, type ServeProcess } from './support/serve';
 import { labServerHooks } from './support/lab-server';
+import { resumeInterrupted } from './support/operations-page';
 import { labShell } from './support/lab-shell';
 
 // Staged restarts from the app, against the rehearsal lab (a simulation), in fast lab time.
@@ -150,13 +151,7 @@ test('the server killed mid-operation: the operation shows as interrupted at its
     await new Promise((resolve) => own!.process.once('exit', resolve));
     own = await startServe({ dataDir: ownData, env: { HOME: '/nonexistent-home', SSH_AUTH_SOCK: undefined } });
 
-    await page.goto(own.url);
-    await page.getByTestId('nav-operations').click();
-    const row = page.locator(`[data-testid="op-row"][data-op="${opId}"]`);
-    await expect(row).toHaveAttribute('data-status', 'interrupted');
-    await row.getByRole('button').first().click();
-    await expect(page.getByTestId('op-stopped')).toHaveAttribute('data-step', 'wukongim-1002:restart');
-    await page.getByTestId('op-button-resume').click();
+    await resumeInterrupted(page, own.url, opId, 'wukongim-1002:restart');
     await expect(page.getByTestId('op-finished')).toHaveClass(/op-banner-ok/, { timeout: 120_000 });
     const done = await rpc<Op>(own, 'ops.get', { opId });
     expect(done.steps.find((s) => s.id === 'wukongim-1001:restart')?.attempts).toBe(1);

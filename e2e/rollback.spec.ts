@@ -15,6 +15,7 @@ import { labShell, type LabShell } from './support/lab-shell';
 import { rpc } from './support/rpc';
 import { startServe, type ServeProcess } from './support/serve';
 import { labServerHooks } from './support/lab-server';
+import { resumeInterrupted } from './support/operations-page';
 
 // One-click OTA rollback from the app, against the lab's voms-bad-ota scenario (a simulation).
 const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
@@ -196,13 +197,7 @@ test('the server killed mid-rollback (in the health gate): offered for resume, i
     expect(await sha256Of(shell, SERVER)).toBe(backup);
     own = await startServe({ dataDir: ownData, env });
 
-    await page.goto(own.url);
-    await page.getByTestId('nav-operations').click();
-    const row = page.locator(`[data-testid="op-row"][data-op="${opId}"]`);
-    await expect(row).toHaveAttribute('data-status', 'interrupted');
-    await row.getByRole('button').first().click();
-    await expect(page.getByTestId('op-stopped')).toHaveAttribute('data-step', 'voms-1:start');
-    await page.getByTestId('op-button-resume').click();
+    await resumeInterrupted(page, own.url, opId, 'voms-1:start');
     await expect(page.getByTestId('op-finished')).toHaveClass(/op-banner-ok/, { timeout: 120_000 });
     sampling = false;
     await sampler;

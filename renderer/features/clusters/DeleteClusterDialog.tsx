@@ -4,7 +4,7 @@ import type { ClusterSummary } from '../../../shared/inventory/schema';
 import { api } from '../../api/client';
 import { Dialog } from '../../ui/Dialog';
 import { errorMessage } from '../../ui/error-message';
-import { Field } from '../../ui/Field';
+import { TypedNameField } from '../../ui/TypedNameField';
 
 /**
  * Says exactly what is deleted (the cluster and its hosts, from the inventory only).
@@ -43,13 +43,7 @@ export function DeleteClusterDialog({ cluster, onClose }: { cluster: ClusterSumm
           </p>
         )}
         {needsTypedName && (
-          <div className="dialog-fields">
-            <Field label={t('clusters.deleteTypeName', { name: cluster.name })}>
-              {(control) => (
-                <input {...control} autoFocus autoComplete="off" spellCheck={false} value={typedName} onChange={(event) => setTypedName(event.target.value)} />
-              )}
-            </Field>
-          </div>
+          <TypedNameField label={t('clusters.deleteTypeName', { name: cluster.name })} value={typedName} onChange={setTypedName} autoFocus />
         )}
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose} autoFocus={!needsTypedName}>

@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { errorMessage } from '../../ui/error-message';
 import { Field } from '../../ui/Field';
+import { TypedNameField } from '../../ui/TypedNameField';
 import { useLoaded } from '../../ui/use-loaded';
 import { uiLanguage } from '../inspect/model/finding-text';
 import type { ChosenLicense } from './ChoosePage';
@@ -153,11 +154,7 @@ export function CheckPage({
           </p>
         )}
         {production && checked && (
-          <div className="dialog-fields">
-            <Field label={t('license.typeName', { name: cluster })}>
-              {(control) => <input {...control} autoComplete="off" spellCheck={false} value={typedName} data-testid="license-confirm-name" onChange={(event) => setTypedName(event.target.value)} />}
-            </Field>
-          </div>
+          <TypedNameField label={t('license.typeName', { name: cluster })} value={typedName} onChange={setTypedName} testId="license-confirm-name" />
         )}
         <div className="dialog-actions">
           {checked && blockers.length > 0 && <BlockerText blockers={blockers} />}

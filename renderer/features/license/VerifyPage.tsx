@@ -5,7 +5,7 @@ import { shortFingerprint } from '../../../shared/license/parse';
 import { api } from '../../api/client';
 import { useOperations } from '../../stores/operations';
 import { errorMessage } from '../../ui/error-message';
-import { Field } from '../../ui/Field';
+import { TypedNameField } from '../../ui/TypedNameField';
 import { OpStatusBadge, ProgressBar } from '../operations/OpStatusBadge';
 import { formatTime } from '../rollback/rollback-view';
 import { RestartPreviewDialog } from '../restart/RestartPreviewDialog';
@@ -282,11 +282,7 @@ function RevertPanel({
             </p>
           )}
           {production && backup && (
-            <div className="dialog-fields">
-              <Field label={t('license.typeName', { name: cluster })}>
-                {(control) => <input {...control} autoComplete="off" spellCheck={false} value={typedName} data-testid="license-revert-confirm-name" onChange={(event) => setTypedName(event.target.value)} />}
-              </Field>
-            </div>
+            <TypedNameField label={t('license.typeName', { name: cluster })} value={typedName} onChange={setTypedName} testId="license-revert-confirm-name" />
           )}
           <div className="dialog-actions">
             <button type="button" className="button" disabled={starting} onClick={() => setConfirming(false)}>

@@ -9,6 +9,7 @@ import { ChoiceGroup } from '../../ui/ChoiceGroup';
 import { Dialog } from '../../ui/Dialog';
 import { errorMessage } from '../../ui/error-message';
 import { Field } from '../../ui/Field';
+import { TypedNameField } from '../../ui/TypedNameField';
 import { PlanPreview } from './PlanPreview';
 import './restart.css';
 
@@ -168,13 +169,7 @@ export function RestartPreviewDialog({
           </p>
         )}
         {production && result && (
-          <div className="dialog-fields">
-            <Field label={t('restart.typeName', { name: cluster })}>
-              {(control) => (
-                <input {...control} autoComplete="off" spellCheck={false} value={typedName} data-testid="restart-confirm-name" onChange={(event) => setTypedName(event.target.value)} />
-              )}
-            </Field>
-          </div>
+          <TypedNameField label={t('restart.typeName', { name: cluster })} value={typedName} onChange={setTypedName} testId="restart-confirm-name" />
         )}
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>

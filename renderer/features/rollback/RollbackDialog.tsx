@@ -7,7 +7,7 @@ import { useNavigation } from '../../stores/navigation';
 import { CheckboxGroup } from '../../ui/CheckboxGroup';
 import { Dialog } from '../../ui/Dialog';
 import { errorMessage } from '../../ui/error-message';
-import { Field } from '../../ui/Field';
+import { TypedNameField } from '../../ui/TypedNameField';
 import { useLoaded } from '../../ui/use-loaded';
 import { uiLanguage } from '../inspect/model/finding-text';
 import { BuildCard } from './BuildCard';
@@ -184,13 +184,7 @@ export function RollbackDialog({ cluster, host, onClose }: { cluster: string; ho
           </p>
         )}
         {production && inspection && (
-          <div className="dialog-fields">
-            <Field label={t('rollback.typeName', { name: cluster })}>
-              {(control) => (
-                <input {...control} autoComplete="off" spellCheck={false} value={typedName} data-testid="rollback-confirm-name" onChange={(event) => setTypedName(event.target.value)} />
-              )}
-            </Field>
-          </div>
+          <TypedNameField label={t('rollback.typeName', { name: cluster })} value={typedName} onChange={setTypedName} testId="rollback-confirm-name" />
         )}
         <div className="dialog-actions">
           {blockers.length > 0 && <BlockerText blockers={blockers} />}
