@@ -3,20 +3,10 @@ import { parseArgs } from 'node:util';
 import type { LicenseCheckResult, LicenseVerification } from '../../../shared/contract/license';
 import { checkLicenseFileBytes, LICENSE_SAMPLE_BYTES } from '../../../shared/license/input';
 import { decodeUtf8 } from '../../../shared/license/encoding';
-import { DEFAULT_GRACE_SECONDS, LICENSE_PLAN_KIND, MAX_GRACE_SECONDS } from '../../../shared/license/plan';
-import { allProfiles } from '../../../shared/stacks/catalog';
-import { AuditLog } from '../../core/audit/audit-log';
-import { InspectEngine } from '../../core/inspect/engine';
-import { licenseParts } from '../../core/license/parts';
-import { LicenseService } from '../../core/license/service';
-import { MongoClients } from '../../core/mongo/mongo-clients';
-import { OperationEngine, operationsDir } from '../../core/ops/engine';
-import { outcomeAudit } from '../../core/ops/outcome-audit';
-import { defaultDataDir } from '../../core/paths';
-import { restartKinds } from '../../core/restart/kinds';
-import { RestartService } from '../../core/restart/service';
-import { ExitCode, UsageError, type CliCommand, type CliIO, subcommandOf } from '../command';
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../../../shared/license/plan';
+import { ExitCode, UsageError, type CliCommand, subcommandOf } from '../command';
 import { connectionOptions, connectionUsage, loadClusters, openHosts } from '../context';
+import { openOperations, waitForOperation } from '../operations';
 import { progressPrinter } from './restart';
 
 const usage = `Usage: switchboard license check --inventory FILE --cluster NAME --file LICENSE [--json]
@@ -168,27 +158,8 @@ export const licenseCommand: CliCommand = {
 
     const clusters = await loadClusters(io, values.inventory, values.cluster);
     const hosts = await openHosts(io, values, clusters);
-    const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
-    const mongo = new MongoClients(hosts.ssh.pool, hosts.secrets);
-    const clusterNamed = async (name: string) => {
-      const cluster = clusters.find((c) => c.name === name);
-      if (!cluster) throw new UsageError(`no cluster "${name}"`);
-      return cluster;
-    };
-    const inspect = new InspectEngine({ runner: hosts.runner, mongo, profiles: allProfiles, log: hosts.log });
-    const parts = licenseParts({ dataDir, runner: hosts.runner, secrets: hosts.secrets, mongo, inspect, cluster: clusterNamed });
-    const restartSet = restartKinds({ runner: hosts.runner, cluster: clusterNamed, mongo: parts.db });
-    const audit = new AuditLog(dataDir);
-    const engine: OperationEngine = new OperationEngine({
-      dir: values.journal ?? operationsDir(dataDir),
-      executors: { ...restartSet.executors, ...parts.kinds.executors },
-      checks: { ...restartSet.checks, ...parts.kinds.checks },
-      log: hosts.log,
-      actor: io.env.USER ?? 'cli',
-      ...(subcommand === 'apply' ? { emit: progressPrinter(io) } : {}),
-      onRecord: outcomeAudit({ get: (opId) => engine.get(opId), append: (entry) => audit.append(entry), log: hosts.log }, { [LICENSE_PLAN_KIND]: (state) => service.outcomeAuditor(state) }),
-    });
-    const service = new LicenseService({ clusters: async () => clusters, runner: hosts.runner, db: parts.db, engine, files: parts.files, verifier: parts.verifier, audit });
+    const operations = openOperations(io, values, clusters, hosts, subcommand === 'apply' ? progressPrinter(io) : undefined);
+    const service = operations.license;
     try {
       const result = await service.check(values.cluster, text);
       if (!result.ok) {
@@ -219,14 +190,13 @@ export const licenseCommand: CliCommand = {
         graceSeconds,
       });
       io.stderr.write(`Operation ${applied.opId} started; backup ${applied.backupId}.\n`);
-      const state = await waitFor(engine, applied.opId, io);
+      const { status: state } = await waitForOperation(operations.engine, applied.opId, io);
       io.stderr.write(`Operation ${applied.opId}: ${state}\n`);
       let verification = await service.verify(values.cluster, result.fingerprint);
       if (state === 'succeeded' && values['restart-stale'] && verification.stale.length > 0) {
         io.stderr.write(`Restarting ${verification.stale.join(', ')}, one at a time with gates.\n`);
-        const restart = new RestartService({ clusters: async () => clusters, snapshot: async (cluster) => (await inspect.inspect(cluster)).snapshot, engine, audit });
-        const { opId } = await restart.start(values.cluster, { nodes: verification.stale, roles: ['rocketchat'], maxUnavailable: 1, gateTimeoutSeconds: 300, onGateFailure: 'stop' }, values.confirm);
-        io.stderr.write(`Operation ${opId}: ${await waitFor(engine, opId, io)}\n`);
+        const { opId } = await operations.restart.start(values.cluster, { nodes: verification.stale, roles: ['rocketchat'], maxUnavailable: 1, gateTimeoutSeconds: 300, onGateFailure: 'stop' }, values.confirm);
+        io.stderr.write(`Operation ${opId}: ${(await waitForOperation(operations.engine, opId, io)).status}\n`);
         verification = await service.verify(values.cluster, result.fingerprint);
       }
       if (values.json) io.stdout.write(`${JSON.stringify({ opId: applied.opId, backupId: applied.backupId, status: state, verification }, null, 2)}\n`);
@@ -235,20 +205,8 @@ export const licenseCommand: CliCommand = {
       if (!everyNode && verification.stale.length > 0 && !values['restart-stale']) io.stderr.write(`${verification.stale.join(', ')} still run the old license: restart them (--restart-stale, or the app's staged restart).\n`);
       return state === 'succeeded' && everyNode ? ExitCode.ok : ExitCode.problem;
     } finally {
-      await engine.dispose();
-      await mongo.closeAll();
+      await operations.close();
       await hosts.close();
     }
   },
 };
-
-/** Waits for the operation to settle; Ctrl-C aborts it (the engine puts back what it changed). */
-async function waitFor(engine: OperationEngine, opId: string, io: CliIO): Promise<string> {
-  const stop = () => void engine.abort(opId).catch(() => undefined);
-  io.signal.addEventListener('abort', stop, { once: true });
-  try {
-    return (await engine.settled(opId)).status;
-  } finally {
-    io.signal.removeEventListener('abort', stop);
-  }
-}

@@ -5,7 +5,8 @@ import { OperationEngine, operationsDir } from '../../core/ops/engine';
 import { defaultDataDir } from '../../core/paths';
 import { ExitCode, UsageError, type CliCommand, type CliIO } from '../command';
 import { connectionOptions, connectionUsage, loadClusters, openHosts } from '../context';
-import { progressPrinter, restartContext } from './restart';
+import { openOperations } from '../operations';
+import { progressPrinter } from './restart';
 
 const usage = `Usage: switchboard ops list [--journal DIR] [--json]
        switchboard ops show ID [--journal DIR] [--json]
@@ -61,14 +62,14 @@ export const opsCommand: CliCommand = {
       case 'resume': {
         const clusters = await loadClusters(io, values.inventory);
         const hosts = await openHosts(io, values, clusters);
-        const restart = await restartContext(io, { ...values, journal }, clusters, hosts, progressPrinter(io));
+        const operations = openOperations(io, { ...values, journal }, clusters, hosts, progressPrinter(io));
         try {
-          await restart.engine.resume(id!);
-          const state = await restart.engine.settled(id!);
+          await operations.engine.resume(id!);
+          const state = await operations.engine.settled(id!);
           io.stderr.write(`Operation ${id}: ${state.status}\n`);
           return state.status === 'succeeded' ? ExitCode.ok : ExitCode.problem;
         } finally {
-          await restart.close();
+          await operations.close();
           await hosts.close();
         }
       }

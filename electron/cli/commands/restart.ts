@@ -1,17 +1,11 @@
 import { parseArgs } from 'node:util';
 import { restartPolicySchema, type RestartPlanResult } from '../../../shared/contract/restart';
-import type { Cluster } from '../../../shared/inventory/schema';
 import type { Plan, Step } from '../../../shared/ops/plan';
 import type { HaproxySetStateParams } from '../../../shared/restart/kinds';
-import { allProfiles } from '../../../shared/stacks/catalog';
-import { InspectEngine } from '../../core/inspect/engine';
-import { MongoClients } from '../../core/mongo/mongo-clients';
-import { OperationEngine, operationsDir, type OpsEventSink } from '../../core/ops/engine';
-import { defaultDataDir } from '../../core/paths';
-import { restartKinds } from '../../core/restart/kinds';
-import { RestartService } from '../../core/restart/service';
+import type { OpsEventSink } from '../../core/ops/engine';
 import { ExitCode, UsageError, type CliCommand, type CliIO, subcommandOf } from '../command';
-import { connectionOptions, connectionUsage, loadClusters, openHosts, type ConnectionFlags, type HostsContext } from '../context';
+import { connectionOptions, connectionUsage, loadClusters, openHosts } from '../context';
+import { openOperations, waitForOperation } from '../operations';
 
 const usage = `Usage: switchboard restart plan --inventory FILE --cluster NAME [--roles a,b] [--nodes x,y] [--max-unavailable N] [--json]
        switchboard restart run  --inventory FILE --cluster NAME [same options] --yes [--journal DIR] [--undo-on-failure]
@@ -77,60 +71,28 @@ export const restartCommand: CliCommand = {
     const policy = policyParse.data;
     const clusters = await loadClusters(io, values.inventory, values.cluster);
     const hosts = await openHosts(io, values, clusters);
-    const restart = await restartContext(io, values, clusters, hosts, subcommand === 'run' ? progressPrinter(io) : undefined);
+    const operations = openOperations(io, values, clusters, hosts, subcommand === 'run' ? progressPrinter(io) : undefined);
     try {
       if (subcommand === 'plan') {
-        const result = await restart.service.plan(values.cluster, policy);
+        const result = await operations.restart.plan(values.cluster, policy);
         io.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatPlanResult(result)}\n`);
         return result.refusals.length > 0 ? ExitCode.problem : ExitCode.ok;
       }
-      const preview = await restart.service.plan(values.cluster, policy);
+      const preview = await operations.restart.plan(values.cluster, policy);
       io.stderr.write(`${formatPlanResult(preview)}\n\n`);
       if (preview.refusals.length > 0) return ExitCode.problem;
-      const { opId } = await restart.service.start(values.cluster, policy, values.confirm);
+      const { opId } = await operations.restart.start(values.cluster, policy, values.confirm);
       io.stderr.write(`Operation ${opId} started.\n`);
-      const stop = () => void restart.engine.abort(opId).catch(() => undefined);
-      io.signal.addEventListener('abort', stop, { once: true });
-      const state = await restart.engine.settled(opId);
-      io.signal.removeEventListener('abort', stop);
+      const state = await waitForOperation(operations.engine, opId, io);
       io.stderr.write(`Operation ${opId}: ${state.status}\n`);
       if (values.json) io.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
       return state.status === 'succeeded' ? ExitCode.ok : ExitCode.problem;
     } finally {
-      await restart.close();
+      await operations.close();
       await hosts.close();
     }
   },
 };
-
-/** The restart service wired for the CLI: one inspect round per plan, journals under --journal. */
-export async function restartContext(io: CliIO, flags: ConnectionFlags & { journal?: string | undefined }, clusters: Cluster[], hosts: HostsContext, emit?: OpsEventSink) {
-  const mongo = new MongoClients(hosts.ssh.pool, hosts.secrets);
-  const inspect = new InspectEngine({ runner: hosts.runner, mongo, profiles: allProfiles, log: hosts.log });
-  const clusterNamed = async (name: string) => {
-    const cluster = clusters.find((c) => c.name === name);
-    if (!cluster) throw new UsageError(`no cluster "${name}"`);
-    return cluster;
-  };
-  const kinds = restartKinds({ runner: hosts.runner, cluster: clusterNamed, mongo: (cluster) => mongo.db(cluster) });
-  const engine = new OperationEngine({
-    dir: flags.journal ?? operationsDir(flags['data-dir'] ?? defaultDataDir(io.env)),
-    executors: kinds.executors,
-    checks: kinds.checks,
-    log: hosts.log,
-    actor: io.env.USER ?? 'cli',
-    ...(emit ? { emit } : {}),
-  });
-  const service = new RestartService({ clusters: async () => clusters, snapshot: async (cluster) => (await inspect.inspect(cluster, { signal: io.signal })).snapshot, engine });
-  return {
-    engine,
-    service,
-    close: async () => {
-      await engine.dispose();
-      await mongo.closeAll();
-    },
-  };
-}
 
 /** Step started/succeeded/failed and gate attempts, one line each, on stderr. */
 export function progressPrinter(io: CliIO): OpsEventSink {

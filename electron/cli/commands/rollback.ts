@@ -1,17 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { Cluster } from '../../../shared/inventory/schema';
-import { ROLLBACK_PLAN_KIND } from '../../../shared/rollback/planner';
-import { AuditLog } from '../../core/audit/audit-log';
-import { OperationEngine, operationsDir } from '../../core/ops/engine';
-import { outcomeAudit } from '../../core/ops/outcome-audit';
-import { defaultDataDir } from '../../core/paths';
-import { restartKinds } from '../../core/restart/kinds';
-import { rollbackKinds } from '../../core/rollback/kinds';
-import { rollbackOutcomeAuditor } from '../../core/rollback/outcome';
-import { RollbackService, type HostInspection } from '../../core/rollback/service';
-import { MongoClients } from '../../core/mongo/mongo-clients';
+import type { HostInspection } from '../../core/rollback/service';
 import { ExitCode, UsageError, type CliCommand, subcommandOf } from '../command';
 import { connectionOptions, connectionUsage, loadClusters, openHosts } from '../context';
+import { openOperations, waitForOperation } from '../operations';
 import { formatPlan, progressPrinter } from './restart';
 
 const usage = `Usage: switchboard rollback plan --inventory FILE --cluster NAME --node HOST[,HOST…] [--unit UNIT] [--release] [--json]
@@ -101,27 +93,8 @@ export const rollbackCommand: CliCommand = {
 
     const clusters = (await loadClusters(io, values.inventory, values.cluster)).map((c) => (c.name === values.cluster ? withUnit(c, nodes, values.unit) : c));
     const hosts = await openHosts(io, values, clusters);
-    const mongo = new MongoClients(hosts.ssh.pool, hosts.secrets);
-    const clusterNamed = async (name: string) => {
-      const cluster = clusters.find((c) => c.name === name);
-      if (!cluster) throw new UsageError(`no cluster "${name}"`);
-      return cluster;
-    };
-    const restart = restartKinds({ runner: hosts.runner, cluster: clusterNamed, mongo: (cluster) => mongo.db(cluster) });
-    const kinds = rollbackKinds({ runner: hosts.runner, cluster: clusterNamed });
-    const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
-    // The same audit log as the app's: the start and the outcome of a run from the CLI show in its Activity list.
-    const audit = new AuditLog(dataDir);
-    const engine: OperationEngine = new OperationEngine({
-      dir: values.journal ?? operationsDir(dataDir),
-      executors: { ...restart.executors, ...kinds.executors },
-      checks: { ...restart.checks, ...kinds.checks },
-      log: hosts.log,
-      actor: io.env.USER ?? 'cli',
-      ...(subcommand === 'run' ? { emit: progressPrinter(io) } : {}),
-      onRecord: outcomeAudit({ get: (opId) => engine.get(opId), append: (entry) => audit.append(entry), log: hosts.log }, { [ROLLBACK_PLAN_KIND]: rollbackOutcomeAuditor }),
-    });
-    const service = new RollbackService({ clusters: async () => clusters, runner: hosts.runner, engine, audit });
+    const operations = openOperations(io, values, clusters, hosts, subcommand === 'run' ? progressPrinter(io) : undefined);
+    const service = operations.rollback;
     const input = {
       cluster: values.cluster,
       host: nodes[0]!,
@@ -142,16 +115,12 @@ export const rollbackCommand: CliCommand = {
       io.stderr.write(`${inspections.map((i) => formatInspection(i, values.release === true)).join('\n\n')}\n\n`);
       const { opId } = await service.start(input);
       io.stderr.write(`Operation ${opId} started.\n`);
-      const stop = () => void engine.abort(opId).catch(() => undefined);
-      io.signal.addEventListener('abort', stop, { once: true });
-      const state = await engine.settled(opId);
-      io.signal.removeEventListener('abort', stop);
+      const state = await waitForOperation(operations.engine, opId, io);
       io.stderr.write(`Operation ${opId}: ${state.status}\n`);
       if (values.json) io.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
       return state.status === 'succeeded' ? ExitCode.ok : ExitCode.problem;
     } finally {
-      await engine.dispose();
-      await mongo.closeAll();
+      await operations.close();
       await hosts.close();
     }
   },
