@@ -4,6 +4,7 @@ import { revertedRollbacks, rollbackRevertedFindings, type RevertedRollback } fr
 import { ROLLBACK_PLAN_KIND } from '../../../shared/rollback/planner';
 import type { Finding } from '../../../shared/stacks/findings';
 import type { ClusterSnapshot } from '../../../shared/stacks/profile';
+import { otaTargetOf } from '../../../shared/stacks/profiles/voms';
 
 /** What the source reads of the operation engine. */
 export interface RollbackJournals {
@@ -17,7 +18,11 @@ export interface RollbackJournals {
  * `shared/rollback/findings.ts`.
  */
 export function rollbackFindingSource(journals: RollbackJournals): (cluster: Cluster, snapshot: ClusterSnapshot) => Promise<Finding[]> {
-  return async (cluster, snapshot) => rollbackRevertedFindings(snapshot, await revertedRollbacksOf(journals, cluster.name));
+  return async (cluster, snapshot) => {
+    // Every round of every cluster asks: only clusters with OTA-managed hosts read the journals.
+    if (!cluster.hosts.some((host) => otaTargetOf(host) !== undefined)) return [];
+    return rollbackRevertedFindings(snapshot, await revertedRollbacksOf(journals, cluster.name));
+  };
 }
 
 /** Per host of the cluster, the rollback undone by its gate that still speaks for it (`shared/rollback/findings.ts`). */
