@@ -8,6 +8,7 @@ import type { ClusterEntry } from './inspect-store';
 import { IntervalSelect } from './IntervalSelect';
 import { RefreshButton } from './RefreshButton';
 import { RoundAge } from './RoundAge';
+import { Breadcrumb } from '../../ui/Breadcrumb';
 
 interface ClusterHeaderProps {
   name: string;
@@ -25,11 +26,7 @@ export function ClusterHeader({ name, summary, entry, intervalSeconds, onBack, o
   const inspection = entry?.inspection;
   return (
     <header className="inspect-header">
-      <nav className="breadcrumb" aria-label={t('inspect.breadcrumb')}>
-        <button type="button" className="link-button" data-testid="back-to-clusters" onClick={onBack}>
-          ← {t('inspect.backToClusters')}
-        </button>
-      </nav>
+      <Breadcrumb label={t('inspect.backToClusters')} navLabel={t('inspect.breadcrumb')} onBack={onBack} testId="back-to-clusters" />
       <div className="inspect-title-row">
         <h1 id="page-title" className="inspect-title">
           {name}

@@ -12,6 +12,7 @@ import { LogsPanel } from './LogsPanel';
 import { formatLoad, formatPercent, formatUptime } from './model/format';
 import { Sparkline } from './Sparkline';
 import { StatusBadge } from './StatusBadge';
+import { Breadcrumb } from '../../ui/Breadcrumb';
 
 interface NodeViewProps {
   cluster: string;
@@ -76,11 +77,7 @@ export function NodeView({ cluster, host, hostName, round, findings, actions, on
 
   return (
     <section className="node-view" aria-labelledby="page-title" data-testid="node-view" data-host={hostName}>
-      <nav className="breadcrumb" aria-label={t('inspect.breadcrumb')}>
-        <button type="button" className="link-button" data-testid="back-to-cluster" onClick={onBack}>
-          ← {t('inspect.node.backTo', { cluster })}
-        </button>
-      </nav>
+      <Breadcrumb label={t('inspect.node.backTo', { cluster })} navLabel={t('inspect.breadcrumb')} onBack={onBack} testId="back-to-cluster" />
       <header className="inspect-title-row">
         <h1 id="page-title" className="inspect-title">
           {hostName}

@@ -8,6 +8,7 @@ import { OpStatusBadge, ProgressBar, useTimeFormat } from './OpStatusBadge';
 import { OutputPanel } from './OutputPanel';
 import { PendingUndoPanel } from './PendingUndoPanel';
 import { StepTimeline } from './StepTimeline';
+import { Breadcrumb } from '../../ui/Breadcrumb';
 
 /** One operation: where it is, what it left in place, what can be done next, and its live output. */
 export function OperationView({ opId }: { opId: string }) {
@@ -18,11 +19,7 @@ export function OperationView({ opId }: { opId: string }) {
 
   return (
     <section className="op-page" aria-labelledby="page-title" data-testid="op-page" data-op={opId}>
-      <nav className="breadcrumb" aria-label={t('operations.breadcrumb')}>
-        <button type="button" className="link-button" data-testid="back-to-operations" onClick={() => go('operations')}>
-          ← {t('operations.backToList')}
-        </button>
-      </nav>
+      <Breadcrumb label={t('operations.backToList')} navLabel={t('operations.breadcrumb')} onBack={() => go('operations')} testId="back-to-operations" />
       {detail?.loadError && (
         <p className="banner banner-error" role="alert">
           {t('operations.loadFailed', { error: detail.loadError })}
